@@ -1,0 +1,2 @@
+"""The write side: the immutable event table, its store, the pure domain and the
+command handlers that join them."""

@@ -1,0 +1,34 @@
+"""Checks every aggregate shares: plain values in, a clean value or InvalidCommand out."""
+from datetime import date, datetime, timedelta
+
+from .errors import InvalidCommand
+
+# Clocks drift; a late entry typed a minute "ahead" is still an honest entry.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def text(value, field, max_length):
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidCommand("This field may not be blank.", field=field)
+    value = " ".join(value.split())
+    if len(value) > max_length:
+        raise InvalidCommand(f"Ensure this field has no more than {max_length} characters.", field=field)
+    return value
+
+
+def not_in_future(at, now, field):
+    if at.tzinfo is None:
+        raise InvalidCommand("Give a time zone offset, e.g. 2026-01-31T08:00:00+00:00.", field=field)
+    if at > now + CLOCK_TOLERANCE:
+        raise InvalidCommand("This time is in the future.", field=field)
+
+
+def date_of_birth(value, today):
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidCommand("Give a date as YYYY-MM-DD.", field="dateOfBirth")
+    if value > today:
+        raise InvalidCommand("The date of birth cannot be in the future.", field="dateOfBirth")
+    if value < EARLIEST_BIRTH:
+        raise InvalidCommand("The date of birth cannot be before 1900-01-01.", field="dateOfBirth")
+    return value.isoformat()

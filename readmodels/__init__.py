@@ -1,0 +1,1 @@
+"""The read side: plain relational tables that projectors fill from events."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ReadModelsConfig(AppConfig):
+    name = "readmodels"
+    verbose_name = "Read models"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects projection to new events)

@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+from tqdm import tqdm
+
+from events import store
+from readmodels import rebuild
+from readmodels.projectors import PROJECTORS, by_name
+
+
+class Command(BaseCommand):
+    help = "Empty the read-model tables and replay every event into them. Runs unattended."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--projector", action="append", help="Only this projector (repeatable).")
+
+    def handle(self, *args, projector=None, **options):
+        try:
+            projectors = [by_name(n) for n in projector] if projector else list(PROJECTORS)
+        except LookupError as error:
+            self.stderr.write(str(error))
+            raise SystemExit(2)
+        total = store.head_position() and store.read_all().count()
+        with tqdm(total=total * len(projectors), unit="event", desc="Rebuilding", file=self.stderr,
+                  disable=None) as bar:
+            position = rebuild.rebuild(projectors, progress=bar.update)
+        names = ", ".join(p.name for p in projectors)
+        self.stdout.write(self.style.SUCCESS(f"Rebuilt {names} up to position {position} ({total} events)."))

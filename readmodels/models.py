@@ -1,0 +1,108 @@
+"""Read-model tables. Only projectors write them; everything people read comes
+from here, joined, never by folding events on a request."""
+from django.db import models
+from django.utils import timezone
+
+from events.domain.patient import age
+
+
+class Doctor(models.Model):
+    id = models.UUIDField(primary_key=True)
+    name = models.CharField(max_length=200)
+    specialty = models.CharField(max_length=100)
+    on_shift_since = models.DateTimeField(null=True, blank=True)
+    total_seconds_worked = models.BigIntegerField(default=0)
+    version = models.PositiveIntegerField(help_text="Stream version this row reflects.")
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def on_shift(self):
+        return self.on_shift_since is not None
+
+    @property
+    def total_hours_worked(self):
+        return hours(self.total_seconds_worked)
+
+
+class TimesheetEntry(models.Model):
+    """One shift: from arrival to departure; open while the doctor is on shift."""
+
+    doctor = models.ForeignKey(Doctor, on_delete=models.CASCADE, related_name="timesheet")
+    arrived_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+    seconds_worked = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["arrived_at"]
+        verbose_name_plural = "timesheet entries"
+        constraints = [models.UniqueConstraint(fields=["doctor", "arrived_at"], name="one_shift_per_arrival")]
+
+    @property
+    def hours_worked(self):
+        return None if self.seconds_worked is None else hours(self.seconds_worked)
+
+
+class Patient(models.Model):
+    id = models.UUIDField(primary_key=True)
+    name = models.CharField(max_length=200, db_index=True)
+    date_of_birth = models.DateField()
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def age(self):
+        return age(self.date_of_birth, timezone.localdate())
+
+
+class Appointment(models.Model):
+    """Holds its doctor and patient by key, not by copy: renaming a patient changes
+    one row. The keys carry no database constraint because the appointment
+    projector may run ahead of the doctor and patient projectors; the join
+    shows an appointment once all three rows are there."""
+
+    BOOKED, CANCELLED = "booked", "cancelled"
+    id = models.UUIDField(primary_key=True)
+    doctor = models.ForeignKey(Doctor, on_delete=models.DO_NOTHING, db_constraint=False, related_name="appointments")
+    patient = models.ForeignKey(Patient, on_delete=models.DO_NOTHING, db_constraint=False, related_name="appointments")
+    day = models.DateField()
+    time = models.TimeField()
+    duration_minutes = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=16, choices=[(BOOKED, "booked"), (CANCELLED, "cancelled")])
+    cancel_reason = models.CharField(max_length=500, blank=True)
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["day", "time", "id"]
+        indexes = [
+            models.Index(fields=["day", "time"], name="appointment_day_time"),
+            models.Index(fields=["doctor", "day"], name="appointment_doctor_day"),
+            models.Index(fields=["patient", "day"], name="appointment_patient_day"),
+        ]
+
+
+class Checkpoint(models.Model):
+    """How far one projector has read the event log. Advanced in the same
+    transaction as the rows it projected, and row-locked while it runs."""
+
+    projector = models.CharField(max_length=64, primary_key=True)
+    position = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.projector} @ {self.position}"
+
+
+def hours(seconds):
+    """Hours as a JSON-friendly number: 5, 8.5, 7.25."""
+    value = round(seconds / 3600, 2)
+    return int(value) if value == int(value) else value

@@ -1,0 +1,72 @@
+"""The one projector runner.
+
+A batch of events and the checkpoint that covers them are written in one
+transaction, so a crash or a retried task never applies an event twice or skips
+one. The checkpoint row is locked (SELECT … FOR UPDATE) for that transaction, so
+one projector never runs twice at once; Celery's at-least-once, any-order
+delivery is harmless because a task carries no event, only "catch up".
+"""
+import time
+
+from django.db import IntegrityError, transaction
+from django.db.models import Min
+
+from events import store
+
+from .models import Checkpoint
+from .projectors import PROJECTORS
+
+BATCH_SIZE = 500
+
+
+def run(projector, *, up_to=None, batch_size=BATCH_SIZE, progress=None):
+    """Apply every event after the checkpoint (up to ``up_to``); return the position reached."""
+    while True:
+        with transaction.atomic():
+            checkpoint = _locked_checkpoint(projector.name)
+            events = store.read_all(after=checkpoint.position, limit=batch_size)
+            if up_to is not None:
+                events = events.filter(position__lte=up_to)
+            events = list(events)
+            for event in events:
+                projector.apply(event)
+            if events:
+                checkpoint.position = events[-1].position
+                checkpoint.save(update_fields=["position", "updated_at"])
+        if progress is not None:
+            progress(len(events))
+        if len(events) < batch_size:
+            return checkpoint.position
+
+
+def run_all():
+    return {projector.name: run(projector) for projector in PROJECTORS}
+
+
+def _locked_checkpoint(name):
+    try:
+        with transaction.atomic():
+            Checkpoint.objects.get_or_create(projector=name)
+    except IntegrityError:  # created by a concurrent runner a moment ago
+        pass
+    return Checkpoint.objects.select_for_update().get(projector=name)
+
+
+def projected_position():
+    """The position every projector has reached: what a reader can rely on."""
+    names = [p.name for p in PROJECTORS]
+    checkpoints = Checkpoint.objects.filter(projector__in=names)
+    if checkpoints.count() < len(names):
+        return 0
+    return checkpoints.aggregate(p=Min("position"))["p"]
+
+
+def wait_for(position, timeout):
+    """Read-your-writes: wait (bounded) until the read side has reached ``position``.
+    Returns whether it did."""
+    deadline = time.monotonic() + timeout
+    while projected_position() < position:
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
+    return True
