@@ -101,7 +101,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CLINIC_TEST_SQLITE", "")} if os.environ.get("CLINIC_TEST_SQLITE") else {}
+    # Tests use a file, not Django's shared in-memory database: concurrent
+    # connections to shared-cache memory fail at once instead of waiting. One
+    # file per test run, so two runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-clinic-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -5,3 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("clinic.api.urls")),
 ]
+
+handler404 = "clinic.api.errors.not_found"
+handler500 = "clinic.api.errors.server_error"

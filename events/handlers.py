@@ -33,7 +33,7 @@ class Context:
 @dataclass(frozen=True)
 class Written:
     id: uuid.UUID
-    position: int | None  # None when the command changed nothing
+    position: int  # the last event written, or the stream's latest when nothing changed
 
 
 def load(stream_id, evolve):
@@ -51,7 +51,7 @@ def _existing(stream_id, evolve, what):
 
 def _append_one(ctx, stream_id, stream_type, version, events, *, occurred_at=None):
     if not events:
-        return Written(stream_id, None)
+        return Written(stream_id, store.stream_position(stream_id))
     position = store.append([store.StreamWrite(stream_id, stream_type, version, events)],
                             metadata=ctx.metadata(), occurred_at=occurred_at)
     return Written(stream_id, position)

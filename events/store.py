@@ -106,9 +106,11 @@ def read_stream(stream_id, *, up_to_version=None, until=None):
     return list(events)
 
 
-def read_all(*, after=0, limit=None, types=None):
-    """The global log in position order, after a position."""
+def read_all(*, after=0, limit=None, types=None, up_to=None):
+    """The global log in position order, after a position (and up to one, if given)."""
     events = StoredEvent.objects.filter(position__gt=after).order_by("position")
+    if up_to is not None:
+        events = events.filter(position__lte=up_to)
     if types:
         events = events.filter(type__in=types)
     return events[:limit] if limit else events
@@ -116,3 +118,8 @@ def read_all(*, after=0, limit=None, types=None):
 
 def head_position():
     return StoredEvent.objects.aggregate(p=Max("position"))["p"] or 0
+
+
+def stream_position(stream_id):
+    """The global position of a stream's latest event (0 if it has none)."""
+    return StoredEvent.objects.filter(stream_id=stream_id).aggregate(p=Max("position"))["p"] or 0

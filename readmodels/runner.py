@@ -24,10 +24,7 @@ def run(projector, *, up_to=None, batch_size=BATCH_SIZE, progress=None):
     while True:
         with transaction.atomic():
             checkpoint = _locked_checkpoint(projector.name)
-            events = store.read_all(after=checkpoint.position, limit=batch_size)
-            if up_to is not None:
-                events = events.filter(position__lte=up_to)
-            events = list(events)
+            events = list(store.read_all(after=checkpoint.position, limit=batch_size, up_to=up_to))
             for event in events:
                 projector.apply(event)
             if events:

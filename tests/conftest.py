@@ -29,7 +29,7 @@ def ctx():
 
 
 @pytest.fixture
-def staff_user(django_db_blocker):
+def staff_user(committed_db):
     return get_user_model().objects.create_user("reception", password="pw-not-for-real-1", is_staff=True)
 
 

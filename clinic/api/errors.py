@@ -1,5 +1,7 @@
 """The one error format: ``{"detail": "..."}``, plus field names for validation
 errors (``{"dateOfBirth": ["..."]}``). Domain errors carry their own status."""
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -26,9 +28,6 @@ def server_error(request):
 
 
 def _json_page(request, body, code):
-    from django.http import JsonResponse
-    from django.views import defaults
-
     if request.path.startswith("/api/"):
         return JsonResponse(body, status=code)
     if code == 404:

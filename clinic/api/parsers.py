@@ -1,3 +1,5 @@
+import io
+
 from django.conf import settings
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -21,12 +23,4 @@ class BoundedJSONParser(JSONParser):
         body = stream.read(limit + 1) if stream is not None else b""
         if len(body) > limit:
             raise BodyTooLarge(f"The request body is larger than {limit} bytes.")
-        return super().parse(_Bytes(body), media_type, parser_context)
-
-
-class _Bytes:
-    def __init__(self, data):
-        self.data = data
-
-    def read(self, *args):
-        return self.data
+        return super().parse(io.BytesIO(body), media_type, parser_context)

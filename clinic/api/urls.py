@@ -1,1 +1,23 @@
-urlpatterns = []
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", views.ObtainToken.as_view(), name="token"),
+    path("doctors/", views.DoctorList.as_view(), name="doctors"),
+    path("doctors/<uuid:pk>/", views.DoctorDetail.as_view(), name="doctor"),
+    path("doctors/<uuid:pk>/arrivals/", views.DoctorArrivals.as_view(), name="doctor-arrivals"),
+    path("doctors/<uuid:pk>/departures/", views.DoctorDepartures.as_view(), name="doctor-departures"),
+    path("patients/", views.PatientList.as_view(), name="patients"),
+    path("patients/<uuid:pk>/", views.PatientDetail.as_view(), name="patient"),
+    path("appointments/", views.AppointmentList.as_view(), name="appointments"),
+    path("appointments/<uuid:pk>/", views.AppointmentDetail.as_view(), name="appointment"),
+    path("appointments/<uuid:pk>/cancel/", views.AppointmentCancel.as_view(), name="appointment-cancel"),
+    path("events/", views.EventFeed.as_view(), name="events"),
+    path("streams/<uuid:id>/events/", views.StreamEvents.as_view(), name="stream-events"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

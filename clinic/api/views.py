@@ -1,0 +1,212 @@
+"""REST endpoints of API.md. Reads come from read-model selectors; writes go
+through ``commands.execute`` to the command handlers. Nothing else happens here."""
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from events import handlers, store
+from readmodels import selectors
+
+from . import serializers as s
+from .commands import execute
+from .parsers import BoundedJSONParser
+
+
+def _responses(ok, ok_status, *errors):
+    described = {ok_status: ok, 202: s.Accepted}
+    described.update({code: OpenApiResponse(description=text) for code, text in errors})
+    return described
+
+
+def _render(queryset, serializer):
+    def show(pk):
+        row = queryset.filter(pk=pk).first()
+        return None if row is None else serializer(row).data
+    return show
+
+
+def _valid(serializer_class, request, partial=False):
+    serializer = serializer_class(data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ObtainToken(ObtainAuthToken):
+    """Exchange a username and password for an API token."""
+
+    authentication_classes = ()
+    parser_classes = (BoundedJSONParser,)
+
+    @extend_schema(request=AuthTokenSerializer, responses={200: s.Token})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+# --- Doctors -------------------------------------------------------------
+
+class DoctorList(generics.ListAPIView):
+    queryset = selectors.doctors()
+    serializer_class = s.DoctorSerializer
+
+    @extend_schema(request=s.RegisterDoctor, responses=_responses(s.DoctorSerializer, 201, (400, "Invalid input"),
+                                                                  (409, "The id exists")))
+    def post(self, request):
+        data = _valid(s.RegisterDoctor, request)
+        return execute(
+            request,
+            lambda ctx: handlers.register_doctor(ctx, name=data["name"], specialty=data["specialty"],
+                                                 doctor_id=data.get("id")),
+            show=_render(selectors.doctors(), s.DoctorSerializer), detail_url="api:doctor", created=True)
+
+
+class DoctorDetail(generics.RetrieveAPIView):
+    queryset = selectors.doctors_with_timesheet()
+    serializer_class = s.DoctorDetailSerializer
+
+
+class _ShiftCommand(APIView):
+    record = None  # handlers.arrive or handlers.leave
+
+    def post(self, request, pk):
+        data = _valid(s.RecordShiftTime, request)
+        record = type(self).record
+        return execute(request, lambda ctx: record(ctx, pk, at=data.get("at")),
+                       show=_render(selectors.doctors(), s.DoctorSerializer), detail_url="api:doctor")
+
+
+@extend_schema(request=s.RecordShiftTime, responses=_responses(
+    s.DoctorSerializer, 200, (400, "Invalid time"), (404, "No such doctor"), (409, "Already on shift")))
+class DoctorArrivals(_ShiftCommand):
+    """Record that a doctor arrived (started a shift)."""
+
+    record = handlers.arrive
+
+
+@extend_schema(request=s.RecordShiftTime, responses=_responses(
+    s.DoctorSerializer, 200, (400, "Invalid time or before the arrival"), (404, "No such doctor"),
+    (409, "Not on shift")))
+class DoctorDepartures(_ShiftCommand):
+    """Record that a doctor left (ended the shift)."""
+
+    record = handlers.leave
+
+
+# --- Patients ------------------------------------------------------------
+
+class PatientList(generics.ListAPIView):
+    queryset = selectors.patients()
+    serializer_class = s.PatientSerializer
+
+    @extend_schema(request=s.RegisterPatient, responses=_responses(s.PatientSerializer, 201, (400, "Invalid input"),
+                                                                   (409, "The id exists")))
+    def post(self, request):
+        data = _valid(s.RegisterPatient, request)
+        return execute(
+            request,
+            lambda ctx: handlers.register_patient(ctx, name=data["name"], date_of_birth=data["dateOfBirth"],
+                                                  patient_id=data.get("id")),
+            show=_render(selectors.patients(), s.PatientSerializer), detail_url="api:patient", created=True)
+
+
+class PatientDetail(generics.RetrieveAPIView):
+    queryset = selectors.patients()
+    serializer_class = s.PatientSerializer
+
+    @extend_schema(request=s.UpdatePatient, responses=_responses(s.PatientSerializer, 200, (400, "Invalid input"),
+                                                                 (404, "No such patient")))
+    def patch(self, request, pk):
+        data = _valid(s.UpdatePatient, request)
+        return execute(
+            request,
+            lambda ctx: handlers.update_patient(ctx, pk, name=data.get("name"),
+                                                date_of_birth=data.get("dateOfBirth")),
+            show=_render(selectors.patients(), s.PatientSerializer), detail_url="api:patient")
+
+
+# --- Appointments --------------------------------------------------------
+
+class AppointmentFilter(filters.FilterSet):
+    # By id, not by model: a ModelChoiceFilter would spend a query checking the doctor exists.
+    doctor = filters.UUIDFilter(field_name="doctor_id")
+    patient = filters.UUIDFilter(field_name="patient_id")
+    day = filters.DateFilter()
+    status = filters.ChoiceFilter(choices=[("booked", "booked"), ("cancelled", "cancelled")])
+
+
+class AppointmentList(generics.ListAPIView):
+    queryset = selectors.appointments()
+    serializer_class = s.AppointmentSerializer
+    filterset_class = AppointmentFilter
+
+    @extend_schema(request=s.BookAppointment, responses=_responses(
+        s.AppointmentSerializer, 201, (400, "Invalid input, unknown doctor or patient"),
+        (409, "The doctor is already booked then, or the id exists")))
+    def post(self, request):
+        data = _valid(s.BookAppointment, request)
+        return execute(
+            request,
+            lambda ctx: handlers.book_appointment(
+                ctx, doctor_id=data["doctorId"], patient_id=data["patientId"], day=data["day"], time=data["time"],
+                duration_minutes=data["durationMinutes"], appointment_id=data.get("id")),
+            show=_render(selectors.appointments(), s.AppointmentSerializer), detail_url="api:appointment",
+            created=True)
+
+
+class AppointmentDetail(generics.RetrieveAPIView):
+    queryset = selectors.appointments()
+    serializer_class = s.AppointmentSerializer
+
+
+class AppointmentCancel(APIView):
+    """Cancel an appointment; its slot becomes free again."""
+
+    @extend_schema(request=s.CancelAppointment, responses=_responses(
+        s.AppointmentSerializer, 200, (404, "No such appointment"), (409, "Already cancelled")))
+    def post(self, request, pk):
+        data = _valid(s.CancelAppointment, request)
+        return execute(request, lambda ctx: handlers.cancel_appointment(ctx, pk, reason=data["reason"]),
+                       show=_render(selectors.appointments(), s.AppointmentSerializer),
+                       detail_url="api:appointment")
+
+
+# --- The event log -------------------------------------------------------
+
+class FeedQuery(serializers.Serializer):
+    after = serializers.IntegerField(min_value=0, default=0)
+    limit = serializers.IntegerField(min_value=1, max_value=1000, default=100)
+
+
+class EventFeed(APIView):
+    """The event log in global order, from after a position."""
+
+    @extend_schema(parameters=[FeedQuery], responses={200: s.EventSerializer(many=True)})
+    def get(self, request):
+        query = FeedQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        after, limit = query.validated_data["after"], query.validated_data["limit"]
+        events = list(store.read_all(after=after, limit=limit))
+        next_url = None
+        if len(events) == limit:
+            next_url = request.build_absolute_uri(f"{request.path}?after={events[-1].position}&limit={limit}")
+        return Response({"results": s.EventSerializer(events, many=True).data, "next": next_url})
+
+
+class StreamEvents(generics.ListAPIView):
+    """One stream's events (a doctor, patient, appointment or schedule), in version order."""
+
+    serializer_class = s.EventSerializer
+    queryset = store.read_all()
+
+    def get_queryset(self):
+        return store.read_all().filter(stream_id=self.kwargs["id"]).order_by("version")
+
+    def list(self, request, *args, **kwargs):
+        get_object_or_404(self.get_queryset()[:1])
+        return super().list(request, *args, **kwargs)
+
+

@@ -1,0 +1,27 @@
+"""Reads of the read models, shaped for the pages and the API.
+
+Each selector answers in a fixed number of queries whatever the size of the
+answer: joins (select_related) for to-one, one prefetch for to-many.
+"""
+from django.db.models import Prefetch
+
+from .models import Appointment, Doctor, Patient, TimesheetEntry
+
+
+def doctors():
+    return Doctor.objects.all()
+
+
+def doctors_with_timesheet():
+    return Doctor.objects.prefetch_related(
+        Prefetch("timesheet", queryset=TimesheetEntry.objects.order_by("arrived_at")))
+
+
+def patients():
+    return Patient.objects.all()
+
+
+def appointments():
+    """Appointments with their doctor and patient, in one query. The inner join
+    leaves out an appointment whose doctor or patient row is not projected yet."""
+    return Appointment.objects.select_related("doctor", "patient")

@@ -1,0 +1,48 @@
+"""API.md's query budget, counting every query, token authentication included."""
+import datetime
+
+import pytest
+
+from events import handlers
+
+
+@pytest.fixture
+def busy_clinic(committed_db, ctx, doctor, patient):
+    """A doctor with many shifts and many appointments."""
+    start = datetime.datetime(2026, 1, 5, 8, tzinfo=datetime.timezone.utc)
+    for day in range(12):
+        handlers.arrive(ctx, doctor, at=start + datetime.timedelta(days=day))
+        handlers.leave(ctx, doctor, at=start + datetime.timedelta(days=day, hours=8))
+    for slot in range(30):
+        handlers.book_appointment(ctx, doctor_id=doctor, patient_id=patient, day=datetime.date(2030, 1, 7),
+                                  time=datetime.time(8 + slot // 4, (slot % 4) * 15), duration_minutes=15)
+    return doctor
+
+
+def test_appointment_detail_is_auth_plus_one_join(api, appointment, django_assert_num_queries):
+    with django_assert_num_queries(2) as captured:
+        response = api.get(f"/api/appointments/{appointment}/")
+    assert response.status_code == 200
+    data_queries = [q["sql"] for q in captured.captured_queries if "readmodels_appointment" in q["sql"]]
+    assert len(data_queries) == 1 and "JOIN" in data_queries[0]
+
+
+@pytest.mark.parametrize("page_size", [1, 30])
+def test_appointment_list_does_not_grow_with_page_size(api, busy_clinic, django_assert_max_num_queries, page_size):
+    with django_assert_max_num_queries(4):
+        response = api.get(f"/api/appointments/?page_size={page_size}")
+    assert len(response.json()["results"]) == page_size
+
+
+@pytest.mark.parametrize("filters", ["", "&status=booked&day=2030-01-07"])
+def test_filtered_list_stays_in_budget(api, busy_clinic, django_assert_max_num_queries, filters):
+    with django_assert_max_num_queries(4):
+        response = api.get(f"/api/appointments/?doctor={busy_clinic}{filters}")
+    assert response.json()["count"] == 30
+
+
+def test_doctor_detail_does_not_grow_with_shifts(api, busy_clinic, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        response = api.get(f"/api/doctors/{busy_clinic}/")
+    assert len(response.json()["timesheet"]) == 12
+    assert response.json()["totalHoursWorked"] == 96
