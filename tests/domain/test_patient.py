@@ -1,0 +1,190 @@
+"""Patient aggregate: registration, updates that record only changes, age."""
+from datetime import date, datetime
+
+import pytest
+
+from events.domain import fold, patient
+from events.domain.errors import AlreadyExists, InvalidCommand
+
+TODAY = date(2030, 1, 7)
+
+
+def registered(name="Grace Hopper", born=date(1980, 12, 9)):
+    return fold(patient.evolve, patient.register(None, name=name, date_of_birth=born, today=TODAY))
+
+
+def apply(state, events):
+    return fold(patient.evolve, events, state)
+
+
+# --- register -----------------------------------------------------------
+
+def test_register_records_name_and_date_of_birth():
+    events = patient.register(None, name="Grace Hopper", date_of_birth=date(1980, 12, 9), today=TODAY)
+    assert [e.type for e in events] == [patient.PATIENT_CREATED]
+    assert apply(None, events) == patient.Patient("Grace Hopper", date(1980, 12, 9))
+
+
+def test_register_stores_the_date_as_iso_text():
+    # Events are stored as JSON: the date must survive as YYYY-MM-DD.
+    (event,) = patient.register(None, name="Grace", date_of_birth=date(1980, 2, 3), today=TODAY)
+    assert event.data["date_of_birth"] == "1980-02-03"
+
+
+def test_register_tidies_whitespace():
+    assert registered(name="  Grace   Brewster\tHopper ").name == "Grace Brewster Hopper"
+
+
+@pytest.mark.parametrize("name", ["", "  ", None])
+def test_register_refuses_blank_name(name):
+    with pytest.raises(InvalidCommand) as info:
+        patient.register(None, name=name, date_of_birth=date(1980, 1, 1), today=TODAY)
+    assert info.value.field == "name"
+
+
+def test_register_refuses_too_long_name():
+    assert registered(name="n" * 200).name == "n" * 200
+    with pytest.raises(InvalidCommand) as info:
+        patient.register(None, name="n" * 201, date_of_birth=date(1980, 1, 1), today=TODAY)
+    assert info.value.field == "name"
+
+
+def test_register_twice_is_a_conflict():
+    with pytest.raises(AlreadyExists) as info:
+        patient.register(registered(), name="Grace", date_of_birth=date(1980, 1, 1), today=TODAY)
+    assert info.value.status == 409
+
+
+@pytest.mark.parametrize("born", [date(2030, 1, 8), date(2031, 1, 1)])
+def test_date_of_birth_in_the_future_is_refused(born):
+    with pytest.raises(InvalidCommand) as info:
+        patient.register(None, name="Grace", date_of_birth=born, today=TODAY)
+    assert info.value.field == "dateOfBirth"
+
+
+def test_born_today_is_accepted():
+    assert registered(born=TODAY).date_of_birth == TODAY
+
+
+@pytest.mark.parametrize("born", [date(1899, 12, 31), date(1850, 6, 1)])
+def test_date_of_birth_before_1900_is_refused(born):
+    with pytest.raises(InvalidCommand) as info:
+        patient.register(None, name="Grace", date_of_birth=born, today=TODAY)
+    assert info.value.field == "dateOfBirth"
+
+
+def test_born_on_first_of_january_1900_is_accepted():
+    assert registered(born=date(1900, 1, 1)).date_of_birth == date(1900, 1, 1)
+
+
+@pytest.mark.parametrize("born", ["1980-12-09", datetime(1980, 12, 9, 10, 0), None, 19801209])
+def test_date_of_birth_must_be_a_date(born):
+    with pytest.raises(InvalidCommand) as info:
+        patient.register(None, name="Grace", date_of_birth=born, today=TODAY)
+    assert info.value.field == "dateOfBirth"
+
+
+# --- update -------------------------------------------------------------
+
+def test_update_name_records_only_the_name():
+    state = registered()
+    events = patient.update(state, name="Grace B. Hopper", today=TODAY)
+    assert [e.type for e in events] == [patient.PATIENT_UPDATED]
+    assert events[0].data == {"name": "Grace B. Hopper"}
+    assert apply(state, events) == patient.Patient("Grace B. Hopper", date(1980, 12, 9))
+
+
+def test_update_date_of_birth_records_only_the_date():
+    state = registered()
+    events = patient.update(state, date_of_birth=date(1981, 1, 1), today=TODAY)
+    assert events[0].data == {"date_of_birth": "1981-01-01"}
+    assert apply(state, events) == patient.Patient("Grace Hopper", date(1981, 1, 1))
+
+
+def test_update_both_when_both_change():
+    state = registered()
+    events = patient.update(state, name="G. Hopper", date_of_birth=date(1981, 1, 1), today=TODAY)
+    assert apply(state, events) == patient.Patient("G. Hopper", date(1981, 1, 1))
+
+
+def test_update_with_same_values_writes_nothing():
+    state = registered()
+    assert patient.update(state, name="Grace Hopper", date_of_birth=date(1980, 12, 9), today=TODAY) == []
+
+
+def test_update_with_same_name_differently_spaced_writes_nothing():
+    assert patient.update(registered(), name="  Grace    Hopper ", today=TODAY) == []
+
+
+def test_update_records_only_the_part_that_changed():
+    state = registered()
+    events = patient.update(state, name="Grace Hopper", date_of_birth=date(1981, 1, 1), today=TODAY)
+    assert events[0].data == {"date_of_birth": "1981-01-01"}
+    events = patient.update(state, name="Amazing Grace", date_of_birth=date(1980, 12, 9), today=TODAY)
+    assert events[0].data == {"name": "Amazing Grace"}
+
+
+def test_update_with_nothing_given_is_refused():
+    with pytest.raises(InvalidCommand):
+        patient.update(registered(), today=TODAY)
+
+
+def test_update_validates_like_register():
+    state = registered()
+    with pytest.raises(InvalidCommand) as info:
+        patient.update(state, name="   ", today=TODAY)
+    assert info.value.field == "name"
+    with pytest.raises(InvalidCommand) as info:
+        patient.update(state, date_of_birth=date(2030, 1, 8), today=TODAY)
+    assert info.value.field == "dateOfBirth"
+    with pytest.raises(InvalidCommand) as info:
+        patient.update(state, date_of_birth=date(1899, 12, 31), today=TODAY)
+    assert info.value.field == "dateOfBirth"
+
+
+def test_invalid_part_refuses_the_whole_update():
+    with pytest.raises(InvalidCommand):
+        patient.update(registered(), name="New Name", date_of_birth=date(2099, 1, 1), today=TODAY)
+
+
+def test_unknown_event_types_leave_patient_unchanged():
+    from events.domain import NewEvent
+    state = registered()
+    assert patient.evolve(state, NewEvent("SOMETHING_ELSE", {"name": "x"})) == state
+
+
+# --- age ----------------------------------------------------------------
+
+@pytest.mark.parametrize("born, today, expected", [
+    (date(1980, 12, 9), date(2030, 12, 8), 49),   # day before the birthday
+    (date(1980, 12, 9), date(2030, 12, 9), 50),   # on the birthday
+    (date(1980, 12, 9), date(2030, 12, 10), 50),
+    (date(1980, 12, 9), date(2031, 1, 1), 50),
+    (date(1980, 6, 15), date(2030, 5, 31), 49),   # earlier month, later day
+    (date(1980, 6, 15), date(2030, 7, 1), 50),    # later month, earlier day
+    (date(2030, 1, 7), date(2030, 1, 7), 0),      # born today
+    (date(2029, 1, 8), date(2030, 1, 7), 0),      # one day short of a year
+    (date(2029, 1, 7), date(2030, 1, 7), 1),
+    (date(1999, 12, 31), date(2000, 1, 1), 0),
+    (date(1900, 1, 1), date(2030, 1, 7), 130),
+])
+def test_age_in_whole_years(born, today, expected):
+    assert patient.age(born, today) == expected
+
+
+@pytest.mark.parametrize("today, expected", [
+    (date(2001, 2, 28), 0),   # no 29 February in 2001: not a year old yet
+    (date(2001, 3, 1), 1),    # ... the year is complete on 1 March
+    (date(2003, 2, 28), 2),
+    (date(2003, 3, 1), 3),
+    (date(2004, 2, 28), 3),   # leap year: the real birthday is tomorrow
+    (date(2004, 2, 29), 4),
+    (date(2004, 3, 1), 4),
+])
+def test_age_of_someone_born_on_29_february(today, expected):
+    assert patient.age(date(2000, 2, 29), today) == expected
+
+
+def test_age_on_29_february_for_someone_born_on_28_february():
+    assert patient.age(date(2000, 2, 28), date(2004, 2, 29)) == 4
+    assert patient.age(date(2000, 3, 1), date(2004, 2, 29)) == 3
