@@ -175,12 +175,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Production hardening (off in DEBUG) ----------------------------------
+# `manage.py check --deploy` passes with these defaults; a deployment behind a
+# TLS-terminating proxy keeps them and sets X-Forwarded-Proto at the proxy.
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_flag("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_flag("SECURE_COOKIES", True)
-    SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", False)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,

@@ -54,6 +54,8 @@ def book(state, schedule, *, appointment_id, doctor, patient, doctor_id, patient
             or not MIN_DURATION <= duration_minutes <= MAX_DURATION:
         raise InvalidCommand(f"Give a whole number of minutes from {MIN_DURATION} to {MAX_DURATION}.",
                              field="durationMinutes")
+    if time.second or time.microsecond:
+        raise InvalidCommand("Appointments start on a whole minute (HH:MM).", field="time")
     start = time.hour * 60 + time.minute
     slot = schedule_.Slot(start, start + duration_minutes)
     if slot.end > schedule_.MINUTES_PER_DAY:

@@ -194,11 +194,13 @@ def test_book_does_not_change_the_schedule_it_was_given():
     assert day_schedule == snapshot
 
 
-def test_seconds_in_the_start_time_do_not_shift_the_slot():
-    # The API accepts HH:MM:SS; the slot and the appointment agree on HH:MM.
+def test_a_start_time_with_seconds_is_refused_rather_than_rounded():
+    # The API accepts HH:MM:SS so that 09:00:00 works; 09:00:45 is not a slot.
     clinic = Clinic()
-    appointment_id = clinic.book(time(9, 0, 45), 30)
-    assert clinic.appointment(appointment_id).time == time(9, 0)
+    with pytest.raises(InvalidCommand) as refused:
+        clinic.book(time(9, 0, 45), 30)
+    assert refused.value.field == "time"
+    appointment_id = clinic.book(time(9, 0, 0), 30)
     assert clinic.schedule()[str(appointment_id)] == schedule.Slot(540, 570)
 
 

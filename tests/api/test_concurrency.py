@@ -1,0 +1,45 @@
+"""Eight receptionists click "book" for the same slot at the same moment."""
+import json
+import threading
+import urllib.error
+import urllib.request
+
+from rest_framework.authtoken.models import Token
+
+from events.models import StoredEvent
+from readmodels.models import Appointment
+
+CLIENTS = 8
+
+
+def _post(url, token, body):
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
+        "Authorization": f"Token {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_eight_concurrent_requests_for_one_slot_give_one_booking(committed_db, live_server, staff_user,
+                                                                 doctor, patient):
+    token = Token.objects.create(user=staff_user).key
+    body = {"doctorId": str(doctor), "patientId": str(patient), "day": "2030-01-07", "time": "10:00"}
+    start = threading.Barrier(CLIENTS)
+    statuses = []
+
+    def book(minute):
+        start.wait()
+        statuses.append(_post(f"{live_server.url}/api/appointments/", token,
+                              {**body, "time": f"10:{minute:02d}"}))
+
+    threads = [threading.Thread(target=book, args=(n % 3 * 10,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [201] + [409] * (CLIENTS - 1)
+    assert Appointment.objects.count() == 1
+    assert StoredEvent.objects.filter(type="APPOINTMENT_CREATED").count() == 1
