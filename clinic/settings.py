@@ -110,14 +110,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or ""
-# No broker: run tasks in-process, at once. This is the embedded mode.
+# No broker: run tasks in-process, at once. This is the embedded mode. (The
+# in-memory transport only keeps kombu from looking for a broker on localhost.)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
+# One queue name per deployment (or per test run, so runs on one Redis never collide).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CLINIC_QUEUE", "clinic")
+# With the broker away, scheduling a projection must not hold a request for long:
+# the events are already durable and beat's catch-up will project them later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULE = {
     "catch-up-projections": {
         "task": "readmodels.tasks.project",

@@ -16,7 +16,7 @@ from .domain import appointment, doctor, fold, patient, schedule
 from .domain.errors import NotFound
 
 DOCTOR, PATIENT, APPOINTMENT, SCHEDULE = "doctor", "patient", "appointment", "schedule"
-CONFLICT_RETRIES = 5
+CONFLICT_RETRIES = 10
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,26 @@ POSTGRES_INSTALL = [
         $$ LANGUAGE plpgsql""",
     f"""CREATE TRIGGER {TABLE}_no_change BEFORE UPDATE OR DELETE ON {TABLE}
         FOR EACH ROW EXECUTE FUNCTION {TABLE}_refuse_change()""",
+    # TRUNCATE is refused while there is any event to lose. An empty table may be
+    # truncated: that is how Django's test flush empties every table (after
+    # ``events.testing.reset_event_store``), and it removes nothing. TRUNCATE holds
+    # an ACCESS EXCLUSIVE lock before this runs, so no insert can slip in between.
+    f"""CREATE OR REPLACE FUNCTION {TABLE}_refuse_truncate() RETURNS trigger AS $$
+        BEGIN
+            IF EXISTS (SELECT 1 FROM {TABLE}) THEN
+                RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'restrict_violation';
+            END IF;
+            RETURN NULL;
+        END;
+        $$ LANGUAGE plpgsql""",
     f"""CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE}
-        FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_refuse_change()""",
+        FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_refuse_truncate()""",
 ]
 POSTGRES_REMOVE = [
     f"DROP TRIGGER IF EXISTS {TABLE}_no_change ON {TABLE}",
     f"DROP TRIGGER IF EXISTS {TABLE}_no_truncate ON {TABLE}",
     f"DROP FUNCTION IF EXISTS {TABLE}_refuse_change()",
+    f"DROP FUNCTION IF EXISTS {TABLE}_refuse_truncate()",
 ]
 
 

@@ -11,12 +11,14 @@ from .immutability import ImmutableEventError
 
 
 class StoredEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+    def update(self, *args, **kwargs):
         raise ImmutableEventError("Stored events cannot be updated.")
 
-    def delete(self):
+    def delete(self, *args, **kwargs):
         raise ImmutableEventError("Stored events cannot be deleted.")
 
+    # bulk_update(objs, fields) and _raw_delete(using) take arguments, hence *args
+    # above: they too are refused with ImmutableEventError, not a TypeError.
     _raw_delete = delete
     bulk_update = update
 

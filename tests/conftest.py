@@ -1,4 +1,14 @@
-"""Shared fixtures.
+"""Shared fixtures, and the two run modes.
+
+Embedded mode (the default): SQLite, Celery eager — projection runs in-process
+when the appending transaction commits.
+
+Production mode (DATABASE_URL=postgres://…, CELERY_BROKER_URL=redis://…): the
+session starts a real Celery worker against this run's test database, and every
+commit in the test process waits until that worker has projected it — the test's
+own read-your-writes — so the same tests hold in both modes. Tests marked
+``production`` need this mode; elsewhere they skip with the reason (under CI they
+are left to the production pass, which .ci/run always runs).
 
 Most tests that touch the API need committed transactions: projection runs when
 the appending transaction commits. ``committed_db`` gives them that, and resets
@@ -6,15 +16,96 @@ the event table afterwards through the test-only ``reset_event_store`` (Django's
 own flush would be refused by the immutability triggers, as it should be).
 """
 import datetime
+import os
 import uuid
+from urllib.parse import urlparse
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events import handlers
+from events.store import events_committed
 from events.testing import reset_event_store
+from readmodels import runner
+from readmodels.signals import project_new_events
+from tests.production import services
+
+WORKER_CATCH_UP_TIMEOUT = 30
+
+
+def pytest_collection_modifyitems(config, items):
+    production = [item for item in items if item.get_closest_marker("production")]
+    if not production or services.production_mode():
+        return
+    if os.environ.get("CI"):
+        # Not skipped: deselected here, run by the production pass of .ci/run.
+        config.hook.pytest_deselected(items=production)
+        items[:] = [item for item in items if not item.get_closest_marker("production")]
+        return
+    reason = ("needs production mode: set DATABASE_URL=postgres://… and CELERY_BROKER_URL=redis://… "
+              "(`make test-production` does, against local PostgreSQL and Redis)")
+    for item in production:
+        item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_sessionstart(session):
+    if not services.production_mode():
+        return
+    broker = urlparse(settings.CELERY_BROKER_URL)
+    database = settings.DATABASES["default"]
+    missing = [name for name, host, port in [
+        ("PostgreSQL", database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)),
+        ("Redis", broker.hostname or "127.0.0.1", broker.port or 6379),
+    ] if not services.reachable(host, port)]
+    if missing:
+        message = (f"Production mode, but {' and '.join(missing)} not reachable; start it "
+                   f"(README: Production mode) or unset DATABASE_URL and CELERY_BROKER_URL.")
+        if os.environ.get("CI"):
+            pytest.exit(message, returncode=1)
+        session.config.stash[_SKIP_ALL] = message
+
+
+_SKIP_ALL = pytest.StashKey[str]()
+
+
+def pytest_runtest_setup(item):
+    message = item.config.stash.get(_SKIP_ALL, None)
+    if message:
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def projection_worker(request, tmp_path_factory):
+    """Production mode: one real Celery worker for the session, on this run's queue."""
+    if not services.production_mode() or request.config.stash.get(_SKIP_ALL, None):
+        yield None
+        return
+    request.getfixturevalue("django_db_setup")
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    process = services.worker(services.environment(), log_path=log)
+    events_committed.connect(_wait_for_worker, dispatch_uid="tests-wait-for-worker")
+    yield process
+    events_committed.disconnect(dispatch_uid="tests-wait-for-worker")
+    services.kill(process)
+
+
+def _wait_for_worker(sender, position, **kwargs):
+    runner.wait_for(position, WORKER_CATCH_UP_TIMEOUT)
+
+
+@pytest.fixture
+def projection_stalled(committed_db):
+    """As when the broker or every worker is away: events commit, nothing projects
+    them until the test runs a projector itself."""
+    events_committed.disconnect(project_new_events)
+    events_committed.disconnect(dispatch_uid="tests-wait-for-worker")
+    yield
+    events_committed.connect(project_new_events)
+    if services.production_mode():
+        events_committed.connect(_wait_for_worker, dispatch_uid="tests-wait-for-worker")
 
 
 @pytest.fixture

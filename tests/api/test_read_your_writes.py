@@ -1,18 +1,7 @@
 """A write answers with the projected resource, or 202 when the read side lags."""
-import pytest
 from django.test import override_settings
 
 from events.models import StoredEvent
-from events.store import events_committed
-from readmodels.signals import project_new_events
-
-
-@pytest.fixture
-def projection_stalled():
-    """As when the broker or every worker is down: nothing projects."""
-    events_committed.disconnect(project_new_events)
-    yield
-    events_committed.connect(project_new_events)
 
 
 @override_settings(CLINIC_READ_YOUR_WRITES_TIMEOUT=0.2)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
-from tqdm import tqdm
 
+from clinic.progress import progress_bar
 from events import store
 from readmodels import rebuild
 from readmodels.projectors import PROJECTORS, by_name
@@ -19,8 +19,7 @@ class Command(BaseCommand):
             self.stderr.write(str(error))
             raise SystemExit(2)
         total = store.head_position() and store.read_all().count()
-        with tqdm(total=total * len(projectors), unit="event", desc="Rebuilding", file=self.stderr,
-                  disable=None) as bar:
+        with progress_bar(self, total=total * len(projectors), unit="event", desc="Rebuilding") as bar:
             position = rebuild.rebuild(projectors, progress=bar.update)
         names = ", ".join(p.name for p in projectors)
         self.stdout.write(self.style.SUCCESS(f"Rebuilt {names} up to position {position} ({total} events)."))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
-from tqdm import tqdm
 
+from clinic.progress import progress_bar
 from events import store
 from readmodels import rebuild
 from readmodels.projectors import PROJECTORS
@@ -14,8 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         total = store.read_all().count()
-        with tqdm(total=total * len(PROJECTORS), unit="event", desc="Verifying", file=self.stderr,
-                  disable=None) as bar:
+        with progress_bar(self, total=total * len(PROJECTORS), unit="event", desc="Verifying") as bar:
             diff = rebuild.verify(progress=bar.update)
         if not diff:
             self.stdout.write(self.style.SUCCESS(f"Read models match a replay of {total} events."))

@@ -1,0 +1,36 @@
+# Clinic: the two commands are `make run` and `make test`. Both create the
+# virtual environment and install the pinned requirements when needed.
+
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+BIN := $(VENV)/bin
+# Touched after a successful install: reinstall only when requirements.txt changes.
+STAMP := $(VENV)/.requirements-installed
+
+.DEFAULT_GOAL := help
+.PHONY: help run test
+
+help:
+	@echo "make run   - set up, migrate, seed demo data, print a login, serve on http://$(HOST):$(PORT)/"
+	@echo "make test  - set up and run the whole test suite"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	touch $@
+
+# The embedded mode: SQLite file beside manage.py, Celery tasks run in-process.
+run: export DEBUG ?= 1
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py demo_login --url http://$(HOST):$(PORT)/
+	$(BIN)/uvicorn clinic.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+
+test: $(STAMP)
+	$(BIN)/pytest

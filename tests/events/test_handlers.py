@@ -1,0 +1,219 @@
+"""Command handlers end to end on the database: what staff are refused, and that a
+refusal writes nothing."""
+import datetime
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from events import handlers, store
+from events.domain import errors
+from events.models import StoredEvent
+
+DAY = datetime.date(2030, 1, 7)
+NINE = datetime.time(9, 0)
+
+
+@pytest.fixture
+def count():
+    return StoredEvent.objects.count
+
+
+def book(ctx, doctor, patient, *, day=DAY, time=NINE, minutes=30, **kwargs):
+    return handlers.book_appointment(ctx, doctor_id=doctor, patient_id=patient, day=day, time=time,
+                                     duration_minutes=minutes, **kwargs)
+
+
+# --- Registering -------------------------------------------------------------
+
+def test_registering_a_doctor_writes_one_event_and_returns_its_position(committed_db, ctx):
+    written = handlers.register_doctor(ctx, name="  Ada   Lovelace ", specialty="Cardiology")
+    (event,) = store.read_stream(written.id)
+    assert (event.type, event.stream_type, event.version) == ("DOCTOR_CREATED", "doctor", 1)
+    assert event.data == {"name": "Ada Lovelace", "specialty": "Cardiology"}
+    assert written.position == event.position == store.head_position()
+
+
+def test_registering_a_doctor_with_an_existing_id_is_409(doctor, ctx, count):
+    before = count()
+    with pytest.raises(errors.AlreadyExists) as refused:
+        handlers.register_doctor(ctx, name="Someone Else", specialty="Surgery", doctor_id=doctor)
+    assert refused.value.status == 409
+    assert count() == before
+    assert store.read_stream(doctor)[0].data["name"] == "Ada Lovelace"
+
+
+def test_registering_a_patient_with_an_existing_id_is_409(patient, ctx, count):
+    before = count()
+    with pytest.raises(errors.AlreadyExists) as refused:
+        handlers.register_patient(ctx, name="Other", date_of_birth=datetime.date(1990, 1, 1), patient_id=patient)
+    assert refused.value.status == 409
+    assert count() == before
+
+
+def test_a_client_chosen_id_is_used(committed_db, ctx):
+    chosen = uuid.uuid4()
+    assert handlers.register_patient(ctx, name="Alan Turing", date_of_birth=datetime.date(1954, 6, 7),
+                                     patient_id=chosen).id == chosen
+    assert store.stream_version(chosen) == 1
+
+
+def test_invalid_input_is_400_and_writes_nothing(committed_db, ctx, count):
+    with pytest.raises(errors.InvalidCommand) as refused:
+        handlers.register_doctor(ctx, name="   ", specialty="Cardiology")
+    assert refused.value.status == 400 and refused.value.field == "name"
+    with pytest.raises(errors.InvalidCommand):
+        handlers.register_patient(ctx, name="Future Child", date_of_birth=datetime.date.today() + timedelta(days=2))
+    assert count() == 0
+
+
+# --- Shifts ------------------------------------------------------------------
+
+def test_arrive_then_leave_then_arrive_again(doctor, ctx):
+    now = ctx.now
+    handlers.arrive(ctx, doctor, at=now - timedelta(hours=9))
+    handlers.leave(ctx, doctor, at=now - timedelta(hours=1))
+    handlers.arrive(ctx, doctor, at=now - timedelta(minutes=30))
+    assert [e.type for e in store.read_stream(doctor)] == [
+        "DOCTOR_CREATED", "DOCTOR_ARRIVED", "DOCTOR_LEFT", "DOCTOR_ARRIVED"]
+
+
+def test_arriving_while_on_shift_is_409(doctor, ctx, count):
+    handlers.arrive(ctx, doctor, at=ctx.now - timedelta(hours=2))
+    before = count()
+    with pytest.raises(errors.AlreadyOnShift) as refused:
+        handlers.arrive(ctx, doctor)
+    assert refused.value.status == 409
+    assert count() == before
+
+
+def test_leaving_while_off_shift_is_409(doctor, ctx, count):
+    before = count()
+    with pytest.raises(errors.NotOnShift) as refused:
+        handlers.leave(ctx, doctor)
+    assert refused.value.status == 409
+    handlers.arrive(ctx, doctor, at=ctx.now - timedelta(hours=2))
+    handlers.leave(ctx, doctor, at=ctx.now - timedelta(hours=1))
+    with pytest.raises(errors.NotOnShift):
+        handlers.leave(ctx, doctor)
+    assert count() == before + 2
+
+
+def test_leaving_before_arriving_is_400(doctor, ctx, count):
+    handlers.arrive(ctx, doctor, at=ctx.now - timedelta(hours=2))
+    before = count()
+    with pytest.raises(errors.InvalidCommand) as refused:
+        handlers.leave(ctx, doctor, at=ctx.now - timedelta(hours=3))
+    assert refused.value.status == 400 and refused.value.field == "at"
+    with pytest.raises(errors.InvalidCommand):
+        handlers.leave(ctx, doctor, at=ctx.now - timedelta(hours=2))  # zero-length shift
+    assert count() == before
+
+
+def test_arriving_before_the_last_departure_or_in_the_future_is_400(doctor, ctx, count):
+    handlers.arrive(ctx, doctor, at=ctx.now - timedelta(hours=5))
+    handlers.leave(ctx, doctor, at=ctx.now - timedelta(hours=1))
+    before = count()
+    with pytest.raises(errors.InvalidCommand):
+        handlers.arrive(ctx, doctor, at=ctx.now - timedelta(hours=2))
+    with pytest.raises(errors.InvalidCommand):
+        handlers.arrive(ctx, doctor, at=ctx.now + timedelta(hours=1))
+    with pytest.raises(errors.InvalidCommand):
+        handlers.arrive(ctx, doctor, at=datetime.datetime(2026, 1, 1, 8, 0))  # no time zone
+    assert count() == before
+
+
+def test_shifts_of_an_unknown_doctor_are_404(committed_db, ctx, unknown_id, count):
+    with pytest.raises(errors.NotFound) as refused:
+        handlers.arrive(ctx, unknown_id)
+    assert refused.value.status == 404
+    with pytest.raises(errors.NotFound):
+        handlers.leave(ctx, unknown_id)
+    assert count() == 0
+
+
+def test_a_patient_id_is_not_a_doctor(patient, ctx):
+    """Streams are per aggregate: a patient's stream folds to no doctor."""
+    with pytest.raises(errors.NotFound):
+        handlers.arrive(ctx, patient)
+
+
+# --- Appointments -------------------------------------------------------------
+
+def test_booking_writes_the_appointment_and_the_day_schedule_together(doctor, patient, ctx):
+    written = book(ctx, doctor, patient)
+    (created,) = store.read_stream(written.id)
+    assert created.type == "APPOINTMENT_CREATED"
+    assert created.data == {"doctor_id": str(doctor), "patient_id": str(patient), "day": "2030-01-07",
+                            "time": "09:00", "duration_minutes": 30}
+    booked = StoredEvent.objects.get(type="SLOT_BOOKED")
+    assert booked.stream_type == "schedule" and booked.data["appointment_id"] == str(written.id)
+    assert written.position == max(created.position, booked.position) == store.head_position()
+
+
+def test_double_booking_the_same_slot_is_409(appointment, doctor, patient, ctx, count):
+    before = count()
+    with pytest.raises(errors.DoubleBooking) as refused:
+        book(ctx, doctor, patient)
+    assert refused.value.status == 409
+    assert count() == before
+
+
+@pytest.mark.parametrize("start, minutes", [
+    (datetime.time(8, 45), 30),   # runs into 9:00
+    (datetime.time(9, 15), 30),   # starts inside
+    (datetime.time(8, 0), 120),   # encloses
+    (datetime.time(9, 29), 5),    # the last minute
+])
+def test_overlapping_bookings_are_409(appointment, doctor, patient, ctx, count, start, minutes):
+    before = count()
+    with pytest.raises(errors.DoubleBooking):
+        book(ctx, doctor, patient, time=start, minutes=minutes)
+    assert count() == before
+
+
+def test_adjacent_slots_other_days_and_other_doctors_are_free(appointment, doctor, patient, ctx):
+    book(ctx, doctor, patient, time=datetime.time(9, 30))
+    book(ctx, doctor, patient, time=datetime.time(8, 30))
+    book(ctx, doctor, patient, day=DAY + timedelta(days=1))
+    other = handlers.register_doctor(ctx, name="Other Doctor", specialty="Surgery").id
+    book(ctx, other, patient)
+    assert StoredEvent.objects.filter(type="APPOINTMENT_CREATED").count() == 5
+
+
+def test_booking_with_an_unknown_doctor_or_patient_is_400(doctor, patient, ctx, unknown_id, count):
+    before = count()
+    with pytest.raises(errors.InvalidCommand) as refused:
+        book(ctx, unknown_id, patient)
+    assert refused.value.field == "doctorId"
+    with pytest.raises(errors.InvalidCommand) as refused:
+        book(ctx, doctor, unknown_id)
+    assert refused.value.field == "patientId"
+    assert count() == before
+
+
+def test_booking_an_existing_appointment_id_again_is_409(appointment, doctor, patient, ctx, count):
+    before = count()
+    with pytest.raises(errors.AlreadyExists):
+        book(ctx, doctor, patient, time=datetime.time(14, 0), appointment_id=appointment)
+    assert count() == before
+
+
+def test_a_cancelled_slot_can_be_booked_again(appointment, doctor, patient, ctx):
+    handlers.cancel_appointment(ctx, appointment, reason="patient ill")
+    again = book(ctx, doctor, patient)
+    assert again.id != appointment
+    with pytest.raises(errors.DoubleBooking):
+        book(ctx, doctor, patient, time=datetime.time(9, 10))
+    assert [e.type for e in store.read_stream(appointment)] == ["APPOINTMENT_CREATED", "APPOINTMENT_CANCELLED"]
+
+
+def test_cancelling_twice_is_409_and_unknown_is_404(appointment, ctx, unknown_id, count):
+    handlers.cancel_appointment(ctx, appointment)
+    before = count()
+    with pytest.raises(errors.AlreadyCancelled) as refused:
+        handlers.cancel_appointment(ctx, appointment)
+    assert refused.value.status == 409
+    with pytest.raises(errors.NotFound):
+        handlers.cancel_appointment(ctx, unknown_id)
+    assert count() == before

@@ -1,0 +1,192 @@
+"""The one append path: expected versions, atomic multi-stream writes, global order,
+metadata, and the readers."""
+import uuid
+from datetime import datetime, timedelta, timezone
+from unittest import mock
+
+import pytest
+
+from events import handlers, store
+from events.domain import NewEvent
+from events.domain.errors import Conflict
+from events.models import StoredEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def versions(stream_id):
+    return [e.version for e in store.read_stream(stream_id)]
+
+
+# --- Expected versions -------------------------------------------------------
+
+def test_versions_count_from_one_within_each_stream(write):
+    a, b = uuid.uuid4(), uuid.uuid4()
+    write(a, n=3)
+    write(b, n=1)
+    write(a, n=2, expected=3)
+    write(b, n=1, expected=1)
+    assert versions(a) == [1, 2, 3, 4, 5]
+    assert versions(b) == [1, 2]
+    assert store.stream_version(a) == 5
+    assert store.stream_version(uuid.uuid4()) == 0
+
+
+@pytest.mark.parametrize("expected", [0, 1, 3])
+def test_wrong_expected_version_is_a_conflict_and_writes_nothing(write, expected):
+    stream = uuid.uuid4()
+    write(stream, n=2)
+    before = StoredEvent.objects.count()
+    with pytest.raises(store.ConcurrencyConflict) as conflict:
+        write(stream, n=1, expected=expected)
+    assert isinstance(conflict.value, Conflict) and conflict.value.status == 409
+    assert StoredEvent.objects.count() == before
+    assert versions(stream) == [1, 2]
+
+
+def test_multi_stream_append_is_all_or_nothing(write, meta):
+    first, second = uuid.uuid4(), uuid.uuid4()
+    write(second, n=1)
+    before = StoredEvent.objects.count()
+    with pytest.raises(store.ConcurrencyConflict):
+        store.append([
+            store.StreamWrite(first, "thing", 0, [NewEvent("A"), NewEvent("B")]),
+            store.StreamWrite(second, "thing", 0, [NewEvent("C")]),  # it is at version 1
+        ], metadata=meta)
+    assert StoredEvent.objects.count() == before
+    assert store.read_stream(first) == []
+    assert versions(second) == [1]
+
+
+def test_multi_stream_append_writes_both_streams_in_one_go(write, meta):
+    first, second = uuid.uuid4(), uuid.uuid4()
+    write(second, n=1)
+    position = store.append([
+        store.StreamWrite(first, "thing", 0, [NewEvent("A")]),
+        store.StreamWrite(second, "other", 1, [NewEvent("B"), NewEvent("C")]),
+    ], metadata=meta)
+    assert versions(first) == [1]
+    assert versions(second) == [1, 2, 3]
+    assert position == store.head_position()
+    assert [e.type for e in store.read_all()][-3:] == ["A", "B", "C"]
+
+
+def test_a_racing_writer_caught_by_the_unique_version_is_a_conflict_too(write, meta):
+    """If another writer slipped in between the version check and the insert, the
+    (stream, version) constraint refuses the insert; nothing of the append remains."""
+    first, second = uuid.uuid4(), uuid.uuid4()
+    write(second, n=1)
+    before = StoredEvent.objects.count()
+    with mock.patch.object(store, "stream_version", return_value=0):  # a stale read
+        with pytest.raises(store.ConcurrencyConflict):
+            store.append([
+                store.StreamWrite(first, "thing", 0, [NewEvent("A")]),
+                store.StreamWrite(second, "thing", 0, [NewEvent("B")]),
+            ], metadata=meta)
+    assert StoredEvent.objects.count() == before
+    assert store.read_stream(first) == []
+
+
+def test_an_append_without_events_is_refused(meta):
+    with pytest.raises(ValueError):
+        store.append([store.StreamWrite(uuid.uuid4(), "thing", 0, [])], metadata=meta)
+    assert StoredEvent.objects.count() == 0
+
+
+# --- Global order ------------------------------------------------------------
+
+def test_positions_strictly_increase_in_the_order_events_were_appended(write):
+    a, b = uuid.uuid4(), uuid.uuid4()
+    returned = [write(a, n=2), write(b, n=3), write(a, n=1, expected=2), write(b, n=1, expected=3)]
+    log = list(store.read_all())
+    positions = [e.position for e in log]
+    assert positions == sorted(positions) and len(set(positions)) == len(positions)
+    assert [(e.stream_id, e.version) for e in log] == [
+        (a, 1), (a, 2), (b, 1), (b, 2), (b, 3), (a, 3), (b, 4)]
+    # append returns the last position it wrote
+    assert returned == [positions[1], positions[4], positions[5], positions[6]]
+    assert store.head_position() == positions[-1]
+
+
+def test_every_event_gets_its_own_event_id_and_recorded_time(write):
+    write(n=3)
+    log = list(store.read_all())
+    assert len({e.event_id for e in log}) == 3
+    assert all(e.recorded_at is not None for e in log)
+
+
+# --- Metadata ----------------------------------------------------------------
+
+def test_metadata_is_stored_on_every_event_of_an_append(meta):
+    a, b = uuid.uuid4(), uuid.uuid4()
+    meta = store.metadata(actor="reception", source="api", correlation_id="req-42", causation_id="cmd-7")
+    store.append([
+        store.StreamWrite(a, "thing", 0, [NewEvent("A"), NewEvent("B")]),
+        store.StreamWrite(b, "thing", 0, [NewEvent("C")]),
+    ], metadata=meta)
+    stored = [StoredEvent.objects.get(pk=e.pk).metadata for e in store.read_all()]
+    assert stored == [{"actor": "reception", "source": "api", "correlation_id": "req-42",
+                       "causation_id": "cmd-7"}] * 3
+
+
+def test_correlation_defaults_to_causation_and_causation_is_generated():
+    meta = store.metadata(actor="a", source="web")
+    assert set(meta) == {"actor", "source", "correlation_id", "causation_id"}
+    assert meta["correlation_id"] == meta["causation_id"]
+    uuid.UUID(meta["causation_id"])
+    assert store.metadata(actor="a", source="web")["causation_id"] != meta["causation_id"]
+
+
+def test_handlers_record_who_and_from_where(ctx):
+    ctx = handlers.Context(actor="dr-admin", source="admin", correlation_id="corr-1")
+    doctor = handlers.register_doctor(ctx, name="Ada", specialty="Cardiology")
+    handlers.arrive(ctx, doctor.id)
+    log = store.read_stream(doctor.id)
+    assert len(log) == 2
+    for event in log:
+        assert event.metadata["actor"] == "dr-admin"
+        assert event.metadata["source"] == "admin"
+        assert event.metadata["correlation_id"] == "corr-1"
+        assert event.metadata["causation_id"]
+    # one command, one causation; the next command is a new cause in the same correlation
+    assert log[0].metadata["causation_id"] != log[1].metadata["causation_id"]
+
+
+# --- Readers -------------------------------------------------------------------
+
+def test_read_stream_up_to_a_version_or_a_time(write):
+    stream = uuid.uuid4()
+    t0 = datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc)
+    for i in range(4):
+        write(stream, n=1, expected=i, occurred_at=t0 + timedelta(hours=i))
+    write(n=1)  # another stream
+    assert versions(stream) == [1, 2, 3, 4]
+    assert [e.version for e in store.read_stream(stream, up_to_version=2)] == [1, 2]
+    assert [e.version for e in store.read_stream(stream, up_to_version=0)] == []
+    assert [e.version for e in store.read_stream(stream, until=t0 + timedelta(hours=2))] == [1, 2, 3]
+    assert [e.version for e in store.read_stream(stream, until=t0 - timedelta(seconds=1))] == []
+    assert [e.version for e in store.read_stream(stream, up_to_version=3,
+                                                 until=t0 + timedelta(minutes=30))] == [1]
+    assert store.read_stream(uuid.uuid4()) == []
+
+
+def test_occurred_at_defaults_to_now(write):
+    stream = uuid.uuid4()
+    write(stream)
+    (event,) = store.read_stream(stream)
+    assert event.occurred_at == event.recorded_at
+
+
+def test_read_all_after_a_position_with_a_limit(write):
+    write(n=3, type="A")
+    write(n=4, type="B")
+    everything = [e.position for e in store.read_all()]
+    assert len(everything) == 7
+    assert [e.position for e in store.read_all(after=everything[2])] == everything[3:]
+    assert [e.position for e in store.read_all(after=everything[2], limit=2)] == everything[3:5]
+    assert [e.position for e in store.read_all(limit=1)] == everything[:1]
+    assert list(store.read_all(after=everything[-1])) == []
+    assert [e.type for e in store.read_all(types=["A"])] == ["A"] * 3
+    assert [e.position for e in store.read_all(after=everything[1], up_to=everything[4])] == everything[2:5]
+    assert [e.position for e in store.read_all(after=everything[1], up_to=everything[4], limit=2)] \
+        == everything[2:4]

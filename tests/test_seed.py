@@ -1,0 +1,100 @@
+"""The demo seed goes through the command layer (every fact an event, read models
+projected from them) and the demo login prints credentials that work."""
+import re
+from collections import defaultdict
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
+
+from events.models import StoredEvent
+from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry
+
+TINY = {"doctors": 3, "patients": 12, "days": 7}
+
+
+def seed(**options):
+    out = StringIO()
+    call_command("seed_demo", stdout=out, stderr=StringIO(), **{**TINY, **options})
+    return out.getvalue()
+
+
+def count(event_type):
+    return StoredEvent.objects.filter(type=event_type).count()
+
+
+@pytest.fixture
+def seeded(committed_db):
+    return seed()
+
+
+def test_every_fact_is_an_event_from_the_seed(seeded):
+    assert "Seeded 3 doctors, 12 patients" in seeded
+    assert count("DOCTOR_CREATED") == 3
+    assert count("PATIENT_CREATED") == 12
+    assert count("DOCTOR_ARRIVED") == TimesheetEntry.objects.count() > 0
+    assert count("DOCTOR_LEFT") == TimesheetEntry.objects.filter(left_at__isnull=False).count() > 0
+    assert count("APPOINTMENT_CREATED") == Appointment.objects.count() > 0
+    assert count("APPOINTMENT_CANCELLED") == Appointment.objects.filter(status=Appointment.CANCELLED).count() > 0
+    sources = {(e["actor"], e["source"]) for e in StoredEvent.objects.values_list("metadata", flat=True)}
+    assert sources == {("seed", "seed")}
+
+
+def test_read_models_are_projected_from_the_seed(seeded):
+    assert Doctor.objects.count() == 3
+    assert Patient.objects.count() == 12
+    now = timezone.now()
+    shifts = TimesheetEntry.objects.filter(left_at__isnull=False)
+    assert all(3 <= shift.hours_worked <= 11 for shift in shifts)
+    assert all(shift.arrived_at <= now for shift in TimesheetEntry.objects.all())
+    for doctor in Doctor.objects.all():
+        worked = sum(s.seconds_worked for s in doctor.timesheet.all() if s.seconds_worked)
+        assert doctor.total_seconds_worked == worked
+        assert doctor.on_shift == doctor.timesheet.filter(left_at__isnull=True).exists()
+    appointment = Appointment.objects.select_related("doctor", "patient").first()
+    assert appointment.doctor.name and appointment.patient.name
+    assert {a.duration_minutes for a in Appointment.objects.all()} <= {15, 30, 45}
+    assert all(a.cancel_reason for a in Appointment.objects.filter(status=Appointment.CANCELLED))
+    assert all(1930 <= p.date_of_birth.year <= 2020 for p in Patient.objects.all())
+    call_command("verify_readmodels", stdout=StringIO(), stderr=StringIO())  # exits 1 on a difference
+
+
+def test_no_doctor_is_double_booked(seeded):
+    by_doctor_day = defaultdict(list)
+    for a in Appointment.objects.filter(status=Appointment.BOOKED):
+        start = a.time.hour * 60 + a.time.minute
+        by_doctor_day[a.doctor_id, a.day].append((start, start + a.duration_minutes))
+    for slots in by_doctor_day.values():
+        slots.sort()
+        assert all(end <= next_start for (_, end), (next_start, _) in zip(slots, slots[1:]))
+
+
+def test_seeding_again_adds_nothing(seeded):
+    events = StoredEvent.objects.count()
+    assert "not seeded" in seed()
+    assert "not seeded" in seed(doctors=5, patients=50)
+    assert StoredEvent.objects.count() == events
+
+
+def test_demo_login_prints_credentials_that_work(committed_db):
+    def login():
+        out = StringIO()
+        call_command("demo_login", stdout=out)
+        text = out.getvalue()
+        return (re.search(r"password: (\S+)", text).group(1), re.search(r"token: +(\S+)", text).group(1), text)
+
+    password, token, text = login()
+    assert "http://127.0.0.1:8000/" in text and "username: reception" in text
+    assert f"Authorization: Token {token}" in text  # the curl example
+    user = get_user_model().objects.get(username="reception")
+    assert user.is_staff and user.is_superuser and user.check_password(password)
+    assert TokenAuthentication().authenticate_credentials(token) == (user, Token.objects.get(user=user))
+
+    again, same_token, _ = login()
+    user.refresh_from_db()
+    assert again != password and user.check_password(again) and not user.check_password(password)
+    assert same_token == token
