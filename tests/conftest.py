@@ -37,18 +37,27 @@ WORKER_CATCH_UP_TIMEOUT = 30
 
 
 def pytest_collection_modifyitems(config, items):
+    if services.production_mode():
+        # Tests of in-process projection describe the embedded mode only.
+        _deselect(config, items, "embedded")
+        return
     production = [item for item in items if item.get_closest_marker("production")]
-    if not production or services.production_mode():
+    if not production:
         return
     if os.environ.get("CI"):
         # Not skipped: deselected here, run by the production pass of .ci/run.
-        config.hook.pytest_deselected(items=production)
-        items[:] = [item for item in items if not item.get_closest_marker("production")]
+        _deselect(config, items, "production")
         return
     reason = ("needs production mode: set DATABASE_URL=postgres://… and CELERY_BROKER_URL=redis://… "
               "(`make test-production` does, against local PostgreSQL and Redis)")
     for item in production:
         item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _deselect(config, items, marker):
+    chosen = [item for item in items if item.get_closest_marker(marker)]
+    config.hook.pytest_deselected(items=chosen)
+    items[:] = [item for item in items if not item.get_closest_marker(marker)]
 
 
 def pytest_sessionstart(session):

@@ -12,6 +12,7 @@ from readmodels.models import Doctor
 from readmodels.projectors import DoctorProjector
 
 
+@pytest.mark.embedded
 @pytest.mark.django_db  # the test's own transaction never commits: what would run at commit is captured
 def test_projection_runs_only_after_the_append_commits(ctx, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -21,6 +22,7 @@ def test_projection_runs_only_after_the_append_commits(ctx, django_capture_on_co
     assert Doctor.objects.get(id=written.id).name == "Ada Lovelace"
 
 
+@pytest.mark.embedded  # the projector runs in this process, so it can be broken here
 def test_a_failing_projector_does_not_fail_the_command(doctor, ctx, monkeypatch, caplog):
     def broken(self, event):
         raise RuntimeError("projector bug")
