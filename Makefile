@@ -11,11 +11,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test
+.PHONY: help run test test-production prod
 
 help:
 	@echo "make run   - set up, migrate, seed demo data, print a login, serve on http://$(HOST):$(PORT)/"
 	@echo "make test  - set up and run the whole test suite"
+	@echo "make test-production - the suite again on local PostgreSQL + Redis with a real Celery worker"
+	@echo "make prod  - web, worker and beat against DATABASE_URL and CELERY_BROKER_URL"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +36,15 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# Production mode against local services; each run gets its own database and
+# queue, so runs on one machine never collide.
+PROD_DATABASE ?= postgres://127.0.0.1:5432
+PROD_BROKER ?= redis://127.0.0.1:6379/0
+test-production: $(STAMP)
+	run=$$(date +%s)_$$$$; \
+	DATABASE_URL=$(PROD_DATABASE)/clinic_$$run CELERY_BROKER_URL=$(PROD_BROKER) CLINIC_QUEUE=clinic-test-$$run \
+	$(MAKE) --no-print-directory test
+
+prod: $(STAMP)
+	VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) scripts/serve-production
