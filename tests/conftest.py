@@ -120,6 +120,8 @@ def projection_stalled(committed_db):
 @pytest.fixture
 def committed_db(transactional_db):
     yield
+    if services.production_mode():
+        services.quiesce()  # a worker mid-batch would deadlock with the flush's TRUNCATE
     reset_event_store()
 
 

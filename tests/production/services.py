@@ -96,3 +96,25 @@ def reachable(host, port):
             return True
     except OSError:
         return False
+
+
+def quiesce(timeout=30):
+    """Drop this run's queued projection tasks and wait until no other session on
+    the test database is inside a transaction, so the test's cleanup can run."""
+    from clinic.celery import app
+
+    app.control.purge()
+
+    def others_in_transaction():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL")
+            return cursor.fetchone()[0]
+
+    quiet_checks = []
+
+    def quiet():
+        quiet_checks.append(others_in_transaction() == 0)
+        return quiet_checks[-3:] == [True] * 3
+
+    wait_until(quiet, timeout, interval=0.05, what="the worker to finish its batch")
