@@ -27,12 +27,13 @@ $(STAMP): requirements.txt | $(BIN)/python
 	touch $@
 
 # The embedded mode: SQLite file beside manage.py, Celery tasks run in-process.
+# Open live-update streams (SSE) never end by themselves: Ctrl-C gives them 3 s.
 run: export DEBUG ?= 1
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py demo_login --url http://$(HOST):$(PORT)/
-	$(BIN)/uvicorn clinic.asgi:application --host $(HOST) --port $(PORT) --lifespan off
+	$(BIN)/uvicorn clinic.asgi:application --host $(HOST) --port $(PORT) --lifespan off --timeout-graceful-shutdown 3
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -50,9 +50,11 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_eventstream",
     "events",
     "readmodels",
     "clinic",
+    "clinic.web",
 ]
 
 MIDDLEWARE = [
@@ -143,7 +145,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -156,6 +160,36 @@ WHITENOISE_USE_FINDERS = True
 
 # A JSON body larger than this is refused with 413 before it is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+
+# --- Live updates (Server-Sent Events, django-eventstream) ----------------
+# Browsers subscribe to one channel; only signed-in staff may (clinic.web.live).
+# Stored events (a 24-hour buffer in the database) let a page that reconnects
+# with Last-Event-ID catch up on what it missed.
+EVENTSTREAM_STORAGE_CLASS = "django_eventstream.storage.DjangoModelStorage"
+EVENTSTREAM_CHANNELMANAGER_CLASS = "clinic.web.live.StaffChannelManager"
+
+
+def redis_connection(url):
+    """redis.Redis(**kwargs) for a redis:// or rediss:// URL."""
+    from urllib.parse import unquote, urlparse
+
+    parsed = urlparse(url)
+    kwargs = {"host": parsed.hostname or "localhost", "port": parsed.port or 6379,
+              "db": int(parsed.path.strip("/") or 0)}
+    if parsed.username:
+        kwargs["username"] = unquote(parsed.username)
+    if parsed.password:
+        kwargs["password"] = unquote(parsed.password)
+    if parsed.scheme == "rediss":
+        kwargs["ssl"] = True
+    return kwargs
+
+
+# With Redis, an update projected by a Celery worker reaches the browsers of every
+# web process (without it, only those of the process that projected it).
+_EVENTSTREAM_REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL") or ""
+if _EVENTSTREAM_REDIS_URL.startswith(("redis://", "rediss://")):
+    EVENTSTREAM_REDIS = redis_connection(_EVENTSTREAM_REDIS_URL)
 
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("clinic.api.urls")),
+    path("", include("clinic.web.urls")),  # staff pages, sign-in, live updates
 ]
 
 handler404 = "clinic.api.errors.not_found"

@@ -5,11 +5,16 @@ transaction, so a crash or a retried task never applies an event twice or skips
 one. The checkpoint row is locked (SELECT … FOR UPDATE) for that transaction, so
 one projector never runs twice at once; Celery's at-least-once, any-order
 delivery is harmless because a task carries no event, only "catch up".
+
+After a catch-up that moved any checkpoint, ``projections_advanced`` is sent with
+the positions reached, so outer layers (live pages) can tell readers the read
+side changed; the read side knows nothing about who listens.
 """
 import time
 
 from django.db import IntegrityError, transaction
 from django.db.models import Min
+from django.dispatch import Signal
 
 from events import store
 
@@ -17,6 +22,9 @@ from .models import Checkpoint
 from .projectors import PROJECTORS
 
 BATCH_SIZE = 500
+
+# Sent after ``run_all`` moved a checkpoint, with ``positions`` ({projector: position}).
+projections_advanced = Signal()
 
 
 def run(projector, *, up_to=None, batch_size=BATCH_SIZE, progress=None):
@@ -37,7 +45,12 @@ def run(projector, *, up_to=None, batch_size=BATCH_SIZE, progress=None):
 
 
 def run_all():
-    return {projector.name: run(projector) for projector in PROJECTORS}
+    before = dict(Checkpoint.objects.values_list("projector", "position"))
+    reached = {projector.name: run(projector) for projector in PROJECTORS}
+    if any(position != before.get(name, 0) for name, position in reached.items()):
+        # Robust: a listener's failure must not fail a projection that has committed.
+        projections_advanced.send_robust(sender=Checkpoint, positions=reached)
+    return reached
 
 
 def _locked_checkpoint(name):

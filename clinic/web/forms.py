@@ -1,0 +1,125 @@
+"""Forms: the shape of each command's input, and the filters of the list pages.
+
+They only parse what a person typed (a date, a number, a choice); whether the
+command is allowed is the domain's to say (see ``commands.submit``). Widgets use
+the browser's own date and time pickers.
+"""
+from django import forms
+
+from events.domain import appointment, doctor, patient, schedule
+from events.domain.appointment import MAX_DURATION, MIN_DURATION
+from readmodels import selectors
+from readmodels.models import Appointment
+
+EVENT_TYPES = [
+    doctor.DOCTOR_CREATED, doctor.DOCTOR_ARRIVED, doctor.DOCTOR_LEFT,
+    patient.PATIENT_CREATED, patient.PATIENT_UPDATED,
+    appointment.APPOINTMENT_CREATED, appointment.APPOINTMENT_CANCELLED,
+    schedule.SLOT_BOOKED, schedule.SLOT_RELEASED,
+]
+STREAM_TYPES = ["doctor", "patient", "appointment", "schedule"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class DoctorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} — {obj.specialty}"
+
+
+class PatientChoiceField(forms.ModelChoiceField):
+    """Born on is shown too: two patients may share a name."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} (born {obj.date_of_birth:%d %b %Y})"
+
+
+class Form(forms.Form):
+    """Labels without a trailing colon: the stylesheet sets them apart."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+# --- Commands ------------------------------------------------------------
+
+class RegisterDoctorForm(Form):
+    name = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    specialty = forms.CharField(max_length=100)
+
+
+class ShiftForm(Form):
+    """Arrival or departure: now, or at a time given for a late entry."""
+
+    at = forms.DateTimeField(
+        required=False, label="Time", widget=DateTimeInput(),
+        help_text="Leave empty for now; give a time to record it late.")
+
+
+class PatientForm(Form):
+    """Registering a patient, or correcting one's name or date of birth."""
+
+    name = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    date_of_birth = forms.DateField(widget=DateInput())
+
+
+class BookAppointmentForm(Form):
+    doctor = DoctorChoiceField(queryset=selectors.doctors(), empty_label="Choose a doctor")
+    patient = PatientChoiceField(queryset=selectors.patients(), empty_label="Choose a patient")
+    day = forms.DateField(widget=DateInput())
+    time = forms.TimeField(widget=TimeInput())
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)", initial=30, min_value=MIN_DURATION, max_value=MAX_DURATION)
+
+
+class CancelAppointmentForm(Form):
+    reason = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- Filters -------------------------------------------------------------
+
+class Filters(Form):
+    """A list's filters share the page with a command's form: their own ids keep
+    every label pointing at its own input."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "filter_%s")
+        super().__init__(*args, **kwargs)
+
+
+class PatientSearchForm(Filters):
+    q = forms.CharField(required=False, label="Name", widget=forms.TextInput(attrs={"type": "search"}))
+
+
+class AppointmentFilterForm(Filters):
+    day = forms.DateField(required=False, widget=DateInput())
+    doctor = forms.ModelChoiceField(queryset=selectors.doctors(), required=False, empty_label="All doctors")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Appointment._meta.get_field("status").choices])
+
+
+class EventLogFilterForm(Filters):
+    type = forms.ChoiceField(required=False, choices=[("", "Any type"), *[(t, t) for t in EVENT_TYPES]])
+    stream_type = forms.ChoiceField(required=False, label="Stream type",
+                                    choices=[("", "Any stream"), *[(t, t) for t in STREAM_TYPES]])
+    stream = forms.UUIDField(required=False, label="Stream id")
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -1,0 +1,25 @@
+from django.contrib.auth import views as auth
+from django.urls import path
+
+from . import live
+from .views import appointments, dashboard, doctors, eventlog, patients
+
+app_name = "web"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("doctors/", doctors.doctor_list, name="doctors"),
+    path("doctors/<uuid:pk>/", doctors.doctor_page, name="doctor"),
+    path("doctors/<uuid:pk>/arrival/", doctors.record_arrival, name="doctor-arrival"),
+    path("doctors/<uuid:pk>/departure/", doctors.record_departure, name="doctor-departure"),
+    path("patients/", patients.patient_list, name="patients"),
+    path("patients/<uuid:pk>/", patients.patient_page, name="patient"),
+    path("appointments/", appointments.appointment_list, name="appointments"),
+    path("appointments/<uuid:pk>/", appointments.appointment_page, name="appointment"),
+    path("appointments/<uuid:pk>/cancel/", appointments.cancel_appointment, name="appointment-cancel"),
+    path("events/", eventlog.event_log, name="events"),
+    path("events/streams/<uuid:stream_id>/", eventlog.stream_page, name="stream"),
+    path("live/", live.stream, name="live"),
+    path("accounts/login/", auth.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),
+]

@@ -1,0 +1,77 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from events import handlers
+from readmodels import selectors
+from readmodels.models import Appointment
+
+from .. import commands
+from ..access import staff_page
+from ..forms import AppointmentFilterForm, BookAppointmentForm, CancelAppointmentForm
+from . import query_with, shown_or_pending
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def appointment_list(request):
+    """One day's appointments (today unless asked), and the booking form."""
+    query = request.GET.copy()
+    if not query.get("day"):
+        query["day"] = timezone.localdate().isoformat()
+    filters = AppointmentFilterForm(query)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    day = chosen.get("day") or timezone.localdate()
+    appointments = selectors.appointments().filter(day=day).order_by("time", "doctor__name")
+    if chosen.get("doctor"):
+        appointments = appointments.filter(doctor_id=chosen["doctor"].pk)
+    if chosen.get("status"):
+        appointments = appointments.filter(status=chosen["status"])
+
+    booking = BookAppointmentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"day": day, "doctor": chosen.get("doctor"), "patient": request.GET.get("patient")})
+    if booking.is_bound:
+        written = commands.submit(request, booking, lambda ctx, data: handlers.book_appointment(
+            ctx, doctor_id=data["doctor"].pk, patient_id=data["patient"].pk, day=data["day"], time=data["time"],
+            duration_minutes=data["duration_minutes"]))
+        if written:
+            messages.success(request, "Appointment booked.")
+            return redirect("web:appointment", written.id)
+    return render(request, "web/appointments/list.html", {
+        "day": day, "today": timezone.localdate(), "appointments": appointments,
+        "filters": filters, "booking": booking,
+        "previous_day": query_with(request, day=(day - timedelta(days=1)).isoformat()),
+        "next_day": query_with(request, day=(day + timedelta(days=1)).isoformat()),
+    }, status=commands.status(booking))
+
+
+@staff_page
+def appointment_page(request, pk):
+    return _appointment_page(request, pk, CancelAppointmentForm())
+
+
+@staff_page
+@require_POST
+def cancel_appointment(request, pk):
+    form = CancelAppointmentForm(request.POST)
+    written = commands.submit(request, form, lambda ctx, data: handlers.cancel_appointment(
+        ctx, pk, reason=data["reason"]))
+    if written:
+        messages.success(request, "Appointment cancelled; the slot is free again.")
+        return redirect("web:appointment", pk)
+    return _appointment_page(request, pk, form)
+
+
+def _appointment_page(request, pk, cancel_form):
+    appointment, pending = shown_or_pending(request, selectors.appointments(), pk, "appointment")
+    if pending:
+        return pending
+    return render(request, "web/appointments/detail.html", {
+        "live_page": reverse("web:appointment", args=[pk]),  # also after a refused POST
+        "appointment": appointment, "cancel_form": cancel_form, "booked": appointment.status == Appointment.BOOKED,
+    }, status=commands.status(cancel_form))

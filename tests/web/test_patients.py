@@ -1,0 +1,68 @@
+"""Patients: search by name, register, see age and appointments, correct details."""
+import datetime
+
+from django.utils import timezone
+
+from events import handlers
+from readmodels.models import Patient
+
+from .conftest import text
+
+
+def test_search_finds_patients_by_part_of_their_name(staff, ctx, patient):
+    handlers.register_patient(ctx, name="Alan Turing", date_of_birth=datetime.date(1912, 6, 23))
+    page = text(staff.get("/patients/?q=hopp"))
+    assert "Grace Hopper" in page and "Alan Turing" not in page
+    assert "1 patient" in page
+
+
+def test_a_search_that_finds_nobody_says_so(staff, patient):
+    assert "No patient's name contains “Lovelace”." in text(staff.get("/patients/?q=Lovelace"))
+
+
+def test_the_list_pages_through_many_patients(staff, ctx):
+    for n in range(30):
+        handlers.register_patient(ctx, name=f"Patient {n:02d}", date_of_birth=datetime.date(1990, 1, 1))
+    first = text(staff.get("/patients/"))
+    assert "30 patients · page 1 of 2" in first and "Patient 24" in first and "Patient 25" not in first
+    second = text(staff.get("/patients/?page=2"))
+    assert "Patient 25" in second and "Patient 29" in second
+
+
+def test_registering_a_patient_opens_their_page_with_their_age(staff):
+    born = timezone.localdate().replace(year=timezone.localdate().year - 40) - datetime.timedelta(days=1)
+    response = staff.post("/patients/", {"name": "Alan Turing", "date_of_birth": born.isoformat()}, follow=True)
+    patient = Patient.objects.get()
+    assert response.redirect_chain == [(f"/patients/{patient.id}/", 302)]
+    page = text(response)
+    assert "Alan Turing registered." in page
+    assert "Age 40" in page
+
+
+def test_a_date_of_birth_in_the_future_is_shown_beside_the_field(staff):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = staff.post("/patients/", {"name": "Alan Turing", "date_of_birth": tomorrow.isoformat()})
+    assert response.status_code == 400
+    assert 'id="id_date_of_birth_error"' in response.content.decode()
+    assert "The date of birth cannot be in the future." in text(response)
+    assert not Patient.objects.exists()
+
+
+def test_correcting_a_name_shows_it_everywhere_at_once(staff, patient, appointment):
+    response = staff.post(f"/patients/{patient}/", {"name": "Grace Brewster Hopper", "date_of_birth": "1980-12-09"},
+                          follow=True)
+    assert "Patient details saved." in text(response)
+    assert "Grace Brewster Hopper" in text(staff.get(f"/appointments/{appointment}/"))
+
+
+def test_the_patient_page_lists_their_appointments_and_offers_booking(staff, patient, appointment):
+    page = text(staff.get(f"/patients/{patient}/"))
+    assert "Mon 7 Jan 2030 09:00 30 min Ada Lovelace Cardiology booked" in page
+    assert "Book an appointment for Grace Hopper" in page
+    booking = staff.get(f"/appointments/?patient={patient}").content.decode()
+    assert f'<option value="{patient}" selected>Grace Hopper' in booking
+
+
+def test_an_edit_form_starts_with_the_current_details(staff, patient):
+    body = staff.get(f"/patients/{patient}/").content.decode()
+    assert 'value="Grace Hopper"' in body and 'value="1980-12-09"' in body
