@@ -7,8 +7,9 @@ Production mode (DATABASE_URL=postgres://…, CELERY_BROKER_URL=redis://…): th
 session starts a real Celery worker against this run's test database, and every
 commit in the test process waits until that worker has projected it — the test's
 own read-your-writes — so the same tests hold in both modes. Tests marked
-``production`` need this mode; elsewhere they skip with the reason (under CI they
-are left to the production pass, which .ci/run always runs).
+``production`` need this mode, and tests marked ``postgresql`` need that database;
+elsewhere they skip with the reason (under CI they are deselected and left to the
+production pass, which .ci/run always runs).
 
 Most tests that touch the API need committed transactions: projection runs when
 the appending transaction commits. ``committed_db`` gives them that, and resets
@@ -41,17 +42,22 @@ def pytest_collection_modifyitems(config, items):
         # Tests of in-process projection describe the embedded mode only.
         _deselect(config, items, "embedded")
         return
-    production = [item for item in items if item.get_closest_marker("production")]
-    if not production:
-        return
+    _leave_to_production_pass(config, items, "production", (
+        "needs production mode: set DATABASE_URL=postgres://… and CELERY_BROKER_URL=redis://… "
+        "(`make test-production` does, against local PostgreSQL and Redis)"))
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        _leave_to_production_pass(config, items, "postgresql", (
+            "about PostgreSQL; runs in `make test-production`"))
+
+
+def _leave_to_production_pass(config, items, marker, reason):
     if os.environ.get("CI"):
         # Not skipped: deselected here, run by the production pass of .ci/run.
-        _deselect(config, items, "production")
+        _deselect(config, items, marker)
         return
-    reason = ("needs production mode: set DATABASE_URL=postgres://… and CELERY_BROKER_URL=redis://… "
-              "(`make test-production` does, against local PostgreSQL and Redis)")
-    for item in production:
-        item.add_marker(pytest.mark.skip(reason=reason))
+    for item in items:
+        if item.get_closest_marker(marker):
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def _deselect(config, items, marker):

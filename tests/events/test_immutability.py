@@ -96,7 +96,7 @@ def test_database_refuses_raw_delete(event):
     assert StoredEvent.objects.count() == 2
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
+@pytest.mark.postgresql  # TRUNCATE is PostgreSQL's
 def test_database_refuses_truncate(event):
     with pytest.raises(DatabaseError):
         with transaction.atomic(), connection.cursor() as cursor:
@@ -104,7 +104,7 @@ def test_database_refuses_truncate(event):
     assert StoredEvent.objects.count() == 2
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's")
+@pytest.mark.postgresql  # TRUNCATE is PostgreSQL's
 def test_truncating_an_empty_log_is_allowed_as_it_loses_nothing():
     """Django's test flush truncates every table; with no event in it, that is harmless."""
     with transaction.atomic(), connection.cursor() as cursor:
