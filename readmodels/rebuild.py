@@ -11,7 +11,7 @@ from events import store
 
 from .models import Checkpoint
 from .projectors import PROJECTORS
-from .runner import _locked_checkpoint, run
+from .runner import locked_checkpoint, run
 
 
 class _RollBack(Exception):
@@ -21,9 +21,9 @@ class _RollBack(Exception):
 def rebuild(projectors=PROJECTORS, *, progress=None):
     """Empty the projectors' tables and replay every event. Returns the position reached."""
     with transaction.atomic():
-        targets = {p.name: store.head_position() for p in projectors}
-        _replay(projectors, targets, progress)
-    return min(targets.values(), default=0)
+        head = store.head_position()
+        _replay(projectors, {p.name: head for p in projectors}, progress)
+    return head
 
 
 def verify(projectors=PROJECTORS, *, progress=None):
@@ -31,7 +31,7 @@ def verify(projectors=PROJECTORS, *, progress=None):
     diff = {}
     try:
         with transaction.atomic():
-            targets = {p.name: _locked_checkpoint(p.name).position for p in projectors}
+            targets = {p.name: locked_checkpoint(p.name).position for p in projectors}
             live = snapshot(projectors)
             _replay(projectors, targets, progress)
             rebuilt = snapshot(projectors)
@@ -47,7 +47,7 @@ def verify(projectors=PROJECTORS, *, progress=None):
 
 def _replay(projectors, targets, progress):
     for projector in projectors:
-        _locked_checkpoint(projector.name)
+        locked_checkpoint(projector.name)
         for model in projector.tables:
             model.objects.all().delete()
         Checkpoint.objects.filter(projector=projector.name).update(position=0)

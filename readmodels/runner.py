@@ -31,7 +31,7 @@ def run(projector, *, up_to=None, batch_size=BATCH_SIZE, progress=None):
     """Apply every event after the checkpoint (up to ``up_to``); return the position reached."""
     while True:
         with transaction.atomic():
-            checkpoint = _locked_checkpoint(projector.name)
+            checkpoint = locked_checkpoint(projector.name)
             events = list(store.read_all(after=checkpoint.position, limit=batch_size, up_to=up_to))
             for event in events:
                 projector.apply(event)
@@ -53,7 +53,9 @@ def run_all():
     return reached
 
 
-def _locked_checkpoint(name):
+def locked_checkpoint(name):
+    """The projector's checkpoint, row-locked until the transaction ends (created
+    on first use)."""
     try:
         with transaction.atomic():
             Checkpoint.objects.get_or_create(projector=name)
