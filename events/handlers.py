@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from . import store
 from .domain import appointment, doctor, fold, patient, schedule
-from .domain.errors import NotFound
+from .domain.errors import AlreadyExists, NotFound
 
 DOCTOR, PATIENT, APPOINTMENT, SCHEDULE = "doctor", "patient", "appointment", "schedule"
 CONFLICT_RETRIES = 10
@@ -42,6 +42,15 @@ def load(stream_id, evolve):
     return fold(evolve, events), (events[-1].version if events else 0)
 
 
+def _fresh(stream_id, evolve, what):
+    """Load a stream a command wants to create. Any event at all under the id — a
+    patient's, a schedule's — means the id is taken, whatever its type."""
+    state, version = load(stream_id, evolve)
+    if version:
+        raise AlreadyExists(f"An id that is already in use cannot name a new {what}.", field="id")
+    return state, version
+
+
 def _existing(stream_id, evolve, what):
     state, version = load(stream_id, evolve)
     if state is None:
@@ -61,7 +70,7 @@ def _append_one(ctx, stream_id, stream_type, version, events, *, occurred_at=Non
 
 def register_doctor(ctx, *, name, specialty, doctor_id=None):
     doctor_id = doctor_id or uuid.uuid4()
-    state, version = load(doctor_id, doctor.evolve)
+    state, version = _fresh(doctor_id, doctor.evolve, "doctor")
     events = doctor.register(state, name=name, specialty=specialty)
     return _append_one(ctx, doctor_id, DOCTOR, version, events)
 
@@ -84,7 +93,7 @@ def leave(ctx, doctor_id, *, at=None):
 
 def register_patient(ctx, *, name, date_of_birth: date, patient_id=None):
     patient_id = patient_id or uuid.uuid4()
-    state, version = load(patient_id, patient.evolve)
+    state, version = _fresh(patient_id, patient.evolve, "patient")
     events = patient.register(state, name=name, date_of_birth=date_of_birth, today=timezone.localdate(ctx.now))
     return _append_one(ctx, patient_id, PATIENT, version, events)
 
@@ -104,7 +113,7 @@ def book_appointment(ctx, *, doctor_id, patient_id, day: date, time: time, durat
     schedule_id = schedule.stream_id(doctor_id, day)
 
     def decide_and_append():
-        state, version = load(appointment_id, appointment.evolve)
+        state, version = _fresh(appointment_id, appointment.evolve, "appointment")
         day_schedule, schedule_version = load(schedule_id, schedule.evolve)
         booked, reserved = appointment.book(
             state, day_schedule, appointment_id=appointment_id,

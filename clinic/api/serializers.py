@@ -1,5 +1,7 @@
 """API shapes, in the camelCase of API.md. Input serializers validate the form of
 a command; the domain decides whether it is allowed."""
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from events.domain.appointment import MAX_DURATION, MIN_DURATION
@@ -15,6 +17,39 @@ class Hours(serializers.FloatField):
 
 
 # --- Commands -----------------------------------------------------------
+# JSON types are checked, not coerced (API.md: wrong types are 4xx): DRF's own
+# fields would take 42 as the name "42", and 5 as the id 00000000-…-000000000005.
+
+class Text(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Id(serializers.UUIDField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
+class WholeNumber(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+                      "example": "09:30"})
+class ClockTime(serializers.TimeField):
+    """``HH:MM`` or ``HH:MM:SS``, no offset: the schema's ``format: time`` (RFC 3339,
+    with an offset) would describe another input."""
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
 
 class Command(serializers.Serializer):
     """A command's input. Unknown fields are refused: a misspelt ``reson`` must not
@@ -27,10 +62,22 @@ class Command(serializers.Serializer):
         return data
 
 
+class CommandSchema(OpenApiSerializerExtension):
+    """In the schema too, a command takes no fields but its own."""
+
+    target_class = Command
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["additionalProperties"] = False
+        return schema
+
+
 class RegisterDoctor(Command):
-    id = serializers.UUIDField(required=False, help_text="Optional client-chosen id.")
-    name = serializers.CharField(max_length=200)
-    specialty = serializers.CharField(max_length=100)
+    id = Id(required=False, help_text="Optional client-chosen id.")
+    name = Text(max_length=200)
+    specialty = Text(max_length=100)
 
 
 class RecordShiftTime(Command):
@@ -38,13 +85,13 @@ class RecordShiftTime(Command):
 
 
 class RegisterPatient(Command):
-    id = serializers.UUIDField(required=False, help_text="Optional client-chosen id.")
-    name = serializers.CharField(max_length=200)
+    id = Id(required=False, help_text="Optional client-chosen id.")
+    name = Text(max_length=200)
     dateOfBirth = serializers.DateField()
 
 
 class UpdatePatient(Command):
-    name = serializers.CharField(max_length=200, required=False)
+    name = Text(max_length=200, required=False)
     dateOfBirth = serializers.DateField(required=False)
 
     def validate(self, data):
@@ -55,16 +102,16 @@ class UpdatePatient(Command):
 
 
 class BookAppointment(Command):
-    id = serializers.UUIDField(required=False, help_text="Optional client-chosen id.")
-    doctorId = serializers.UUIDField()
-    patientId = serializers.UUIDField()
+    id = Id(required=False, help_text="Optional client-chosen id.")
+    doctorId = Id()
+    patientId = Id()
     day = serializers.DateField()
-    time = serializers.TimeField(input_formats=["%H:%M", "%H:%M:%S"])
-    durationMinutes = serializers.IntegerField(min_value=MIN_DURATION, max_value=MAX_DURATION, default=30)
+    time = ClockTime()
+    durationMinutes = WholeNumber(min_value=MIN_DURATION, max_value=MAX_DURATION, default=30)
 
 
 class CancelAppointment(Command):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = Text(max_length=500, required=False, allow_blank=True, default="")
 
 
 # --- Read models ---------------------------------------------------------
@@ -118,8 +165,16 @@ class DoctorSummary(serializers.ModelSerializer):
         fields = ["id", "name", "specialty"]
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30"})
+class ClockMinutes(serializers.TimeField):
+    """``HH:MM`` on output (API.md)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class AppointmentSerializer(serializers.ModelSerializer):
-    time = serializers.TimeField(format="%H:%M")
+    time = ClockMinutes()
     durationMinutes = serializers.IntegerField(source="duration_minutes")
     patient = PatientSummary()
     doctor = DoctorSummary()
@@ -139,6 +194,13 @@ class EventSerializer(serializers.ModelSerializer):
         model = StoredEvent
         fields = ["position", "streamId", "streamType", "version", "type", "data", "metadata",
                   "occurredAt", "recordedAt"]
+
+
+class EventPage(serializers.Serializer):
+    """``GET /api/events/``: a page of the feed and the URL of the next, if any."""
+
+    results = EventSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
 
 
 class Accepted(serializers.Serializer):

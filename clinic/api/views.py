@@ -184,7 +184,7 @@ class FeedQuery(serializers.Serializer):
 class EventFeed(APIView):
     """The event log in global order, from after a position."""
 
-    @extend_schema(parameters=[FeedQuery], responses={200: s.EventSerializer(many=True)})
+    @extend_schema(parameters=[FeedQuery], responses={200: s.EventPage})
     def get(self, request):
         query = FeedQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

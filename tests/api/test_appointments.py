@@ -114,3 +114,15 @@ def test_bad_filters_are_400_naming_the_filter(api, query):
     response = api.get(f"/api/appointments/?{query}")
     assert response.status_code == 400
     assert query.split("=")[0] in response.json()
+
+
+def test_a_schedule_stream_id_cannot_name_an_appointment(api, doctor, patient):
+    import datetime
+
+    from events.domain import schedule
+
+    assert _book(api, doctor, patient).status_code == 201
+    taken = schedule.stream_id(doctor, datetime.date(2030, 1, 7))
+    response = _book(api, doctor, patient, id=str(taken), time="15:00")
+    assert response.status_code == 409
+    assert not StoredEvent.objects.filter(stream_id=taken, type="APPOINTMENT_CREATED").exists()

@@ -107,3 +107,10 @@ def test_list_is_paginated_and_leaves_out_timesheets(api):
     assert page["count"] == 3 and len(page["results"]) == 2 and page["next"]
     assert set(page["results"][0]) == {"id", "name", "specialty", "onShift", "totalHoursWorked"}
     assert len(api.get(page["next"]).json()["results"]) == 1
+
+
+def test_an_id_already_used_by_a_patient_cannot_name_a_doctor(api, patient):
+    response = _register(api, id=str(patient))
+    assert response.status_code == 409
+    assert "id" in response.json()
+    assert [e.type for e in StoredEvent.objects.filter(stream_id=patient)] == ["PATIENT_CREATED"]
