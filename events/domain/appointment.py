@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date, time
 
 from . import schedule as schedule_
+from . import validate
 from .errors import AlreadyCancelled, AlreadyExists, InvalidCommand
 from .messages import NewEvent
 
@@ -54,6 +55,7 @@ def book(state, schedule, *, appointment_id, doctor, patient, doctor_id, patient
             or not MIN_DURATION <= duration_minutes <= MAX_DURATION:
         raise InvalidCommand(f"Give a whole number of minutes from {MIN_DURATION} to {MAX_DURATION}.",
                              field="durationMinutes")
+    validate.in_calendar(day, "day")
     if time.second or time.microsecond:
         raise InvalidCommand("Appointments start on a whole minute (HH:MM).", field="time")
     start = time.hour * 60 + time.minute

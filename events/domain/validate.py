@@ -6,6 +6,9 @@ from .errors import InvalidCommand
 # Clocks drift; a late entry typed a minute "ahead" is still an honest entry.
 CLOCK_TOLERANCE = timedelta(minutes=5)
 EARLIEST_BIRTH = date(1900, 1, 1)
+# The clinic's working calendar: a shift or appointment outside it is a typo
+# (0001-01-01, 9999-12-31), not a record anyone means to keep.
+CALENDAR = (date(2000, 1, 1), date(2099, 12, 31))
 
 
 def text(value, field, max_length):
@@ -22,6 +25,12 @@ def not_in_future(at, now, field):
         raise InvalidCommand("Give a time zone offset, e.g. 2026-01-31T08:00:00+00:00.", field=field)
     if at > now + CLOCK_TOLERANCE:
         raise InvalidCommand("This time is in the future.", field=field)
+    in_calendar(at.date(), field)
+
+
+def in_calendar(day, field):
+    if not CALENDAR[0] <= day <= CALENDAR[1]:
+        raise InvalidCommand(f"Give a date from {CALENDAR[0]} to {CALENDAR[1]}.", field=field)
 
 
 def date_of_birth(value, today):

@@ -305,3 +305,11 @@ def test_an_id_of_another_kind_is_not_a_doctor_or_a_patient():
     with pytest.raises(InvalidCommand) as info:
         Clinic().book(time(9), dr=fold(doctor.evolve, patient_events))
     assert info.value.field == "doctorId"
+
+
+@pytest.mark.parametrize("day", [date(1, 1, 1), date(1999, 12, 31), date(2100, 1, 1), date(9999, 12, 31)])
+def test_a_day_outside_the_clinic_calendar_is_refused(day):
+    with pytest.raises(InvalidCommand) as refused:
+        appointment.book(None, {}, appointment_id="a", doctor=DR, patient=PT, doctor_id=DOCTOR_ID,
+                         patient_id=PATIENT_ID, day=day, time=time(9), duration_minutes=30)
+    assert refused.value.field == "day"

@@ -268,3 +268,12 @@ def test_worked_seconds_across_midnight_and_time_zones():
 def test_worked_seconds_drops_fractions_of_a_second():
     assert doctor.worked_seconds(at(8), at(8) + timedelta(seconds=59, microseconds=999_999)) == 59
     assert isinstance(doctor.worked_seconds(at(8), at(9)), int)
+
+
+def test_an_arrival_in_year_one_is_refused_as_a_typo():
+    from datetime import datetime, timezone
+
+    with pytest.raises(InvalidCommand) as refused:
+        doctor.arrive(doctor.Doctor("Ann", "GP"), at=datetime(1, 1, 1, tzinfo=timezone.utc),
+                      now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    assert refused.value.field == "at"
