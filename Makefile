@@ -49,3 +49,24 @@ test-production: $(STAMP)
 
 prod: $(STAMP)
 	VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) scripts/serve-production
+
+# Benchmarks (bench/, README "Benchmarks"). `make bench` runs the quick preset on
+# SQLite and on the PostgreSQL server at BENCH_DATABASE (a database of its own is
+# created there and dropped; skipped if the server is not reachable);
+# `make bench SIZE=full` the full preset. `make bench-lag` measures projection lag
+# over HTTP with 1 and 2 Celery workers (needs that PostgreSQL and BENCH_BROKER).
+SIZE ?= quick
+BENCH_DATABASE ?= $(or $(DATABASE_URL),postgres://127.0.0.1:5432/postgres)
+BENCH_BROKER ?= $(or $(CELERY_BROKER_URL),redis://127.0.0.1:6379/0)
+BENCH_STAMP := $(VENV)/.bench-requirements-installed
+.PHONY: bench bench-lag
+
+$(BENCH_STAMP): bench/requirements.txt $(STAMP)
+	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r bench/requirements.txt
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench --preset $(SIZE) --database-url $(BENCH_DATABASE)
+
+bench-lag: $(BENCH_STAMP)
+	$(BIN)/python -m bench.lag --database-url $(BENCH_DATABASE) --redis-url $(BENCH_BROKER)

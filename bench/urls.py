@@ -1,0 +1,11 @@
+"""Clinic's URLs plus ``bench/fold/appointments/<id>/`` (see ``bench.baselines``)."""
+from django.urls import path
+
+from clinic.urls import handler404, handler500, urlpatterns as clinic_urlpatterns  # noqa: F401
+
+from .baselines import FoldedAppointmentDetail
+
+urlpatterns = [
+    path("bench/fold/appointments/<uuid:pk>/", FoldedAppointmentDetail.as_view(), name="bench-fold-appointment"),
+    *clinic_urlpatterns,
+]
