@@ -17,6 +17,9 @@ transaction. It keeps every guarantee of ``store.append``:
   DELETE and TRUNCATE stay in force.
 * **Validation**: every event type is one the domain knows, on its own kind of
   stream; ``data`` and ``metadata`` are JSON objects; ``occurred_at`` is aware.
+  The domain's rules (no double booking, leave after arrive) are not decided
+  again: imported events are facts the other system decided. The importer
+  answers for their consistency, as the projectors will rely on it.
 * **Projection**: after each batch commits, ``events_committed`` is sent, as
   after an append, so the read side catches up.
 
