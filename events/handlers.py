@@ -38,7 +38,7 @@ class Written:
 
 def load(stream_id, evolve):
     """Fold a stream into its current state; return (state, version)."""
-    events = store.read_stream(stream_id)
+    events = store.read_history(stream_id)
     return fold(evolve, events), (events[-1].version if events else 0)
 
 

@@ -77,7 +77,7 @@ def test_a_racing_writer_caught_by_the_unique_version_is_a_conflict_too(write, m
     first, second = uuid.uuid4(), uuid.uuid4()
     write(second, n=1)
     before = StoredEvent.objects.count()
-    with mock.patch.object(store, "stream_version", return_value=0):  # a stale read
+    with mock.patch.object(store, "_stream_versions", return_value={}):  # a stale read
         with pytest.raises(store.ConcurrencyConflict):
             store.append([
                 store.StreamWrite(first, "thing", 0, [NewEvent("A")]),
