@@ -136,8 +136,10 @@ def stream_version(stream_id):
 
 
 class Recorded(NamedTuple):
-    """What a decision needs of a past event; the domain folds these."""
+    """An event as deciding and projecting need it: no metadata, no model instance."""
 
+    position: int
+    stream_id: uuid.UUID
     version: int
     type: str
     data: dict
@@ -145,15 +147,26 @@ class Recorded(NamedTuple):
 
 def read_history(stream_id):
     """A stream's events as ``Recorded`` tuples, in version order: what the command
-    handlers fold. One query, three columns, no model instances — a doctor's
-    stream grows by two events a shift and is read on every booking."""
-    field = StoredEvent._meta.get_field("data")
+    handlers fold. A doctor's stream grows by two events a shift and is read on
+    every booking, so this is one plain query, not a queryset of model instances."""
+    return _recorded("stream_id = %s ORDER BY version", [_COLUMNS["stream_id"].get_db_prep_value(stream_id, connection)])
+
+
+def read_log(*, after, up_to, types, limit):
+    """Events of the given types in (after, up_to], in position order, as ``Recorded``
+    tuples: what the projector runner reads, batch after batch."""
+    placeholders = ", ".join(["%s"] * len(types))
+    return _recorded(f"position > %s AND position <= %s AND type IN ({placeholders}) ORDER BY position LIMIT %s",
+                     [after, up_to, *types, limit])
+
+
+def _recorded(where, params):
+    data = _COLUMNS["data"]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT version, type, data FROM {StoredEvent._meta.db_table} "
-                       f"WHERE stream_id = %s ORDER BY version",
-                       [StoredEvent._meta.get_field("stream_id").get_db_prep_value(stream_id, connection)])
-        return [Recorded(version, type, field.from_db_value(data, None, connection))
-                for version, type, data in cursor.fetchall()]
+        cursor.execute(f"SELECT position, stream_id, version, type, data FROM {StoredEvent._meta.db_table} "
+                       f"WHERE {where}", params)
+        return [Recorded(position, _uuid(stream_id), version, type, data.from_db_value(value, None, connection))
+                for position, stream_id, version, type, value in cursor.fetchall()]
 
 
 def read_stream(stream_id, *, up_to_version=None, until=None):

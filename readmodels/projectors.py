@@ -1,9 +1,8 @@
 """Projectors: plain classes mapping event types to handlers that write read-model
 rows. They never read other projectors' tables, so each may run ahead of the
 others; the runner (``runner.py``) gives each one its checkpoint."""
-from datetime import datetime
-
-from django.db.models import F
+import uuid
+from datetime import date, datetime, time
 
 from events.domain import appointment, doctor, patient
 
@@ -15,13 +14,15 @@ class Projector:
     tables = ()  # the models it owns, emptied before a rebuild (children first)
 
     def handlers(self):
-        """{event type: method(event)}."""
+        """{event type: method(event, rows)}."""
         raise NotImplementedError
 
-    def apply(self, event):
+    def apply(self, event, rows):
+        """Project one event into ``rows`` (a ``readmodels.rows.Rows``), which the
+        runner writes back once the whole batch has been applied."""
         handler = self.handlers().get(event.type)
         if handler is not None:
-            handler(event)
+            handler(event, rows)
 
 
 class DoctorProjector(Projector):
@@ -35,22 +36,23 @@ class DoctorProjector(Projector):
             doctor.DOCTOR_LEFT: self.left,
         }
 
-    def registered(self, event):
-        Doctor.objects.create(id=event.stream_id, name=event.data["name"], specialty=event.data["specialty"],
-                              version=event.version)
+    def registered(self, event, rows):
+        rows.add(Doctor(id=event.stream_id, name=event.data["name"], specialty=event.data["specialty"],
+                        version=event.version))
 
-    def arrived(self, event):
+    def arrived(self, event, rows):
         at = datetime.fromisoformat(event.data["at"])
-        TimesheetEntry.objects.create(doctor_id=event.stream_id, arrived_at=at)
-        Doctor.objects.filter(id=event.stream_id).update(on_shift_since=at, version=event.version)
+        rows.add(TimesheetEntry(doctor_id=event.stream_id, arrived_at=at))
+        on_shift = rows.get(Doctor, event.stream_id)
+        on_shift.on_shift_since, on_shift.version = at, event.version
 
-    def left(self, event):
+    def left(self, event, rows):
         at = datetime.fromisoformat(event.data["at"])
-        shift = TimesheetEntry.objects.get(doctor_id=event.stream_id, left_at__isnull=True)
-        seconds = doctor.worked_seconds(shift.arrived_at, at)
-        TimesheetEntry.objects.filter(pk=shift.pk).update(left_at=at, seconds_worked=seconds)
-        Doctor.objects.filter(id=event.stream_id).update(
-            on_shift_since=None, total_seconds_worked=F("total_seconds_worked") + seconds, version=event.version)
+        gone = rows.get(Doctor, event.stream_id)
+        shift = rows.get(TimesheetEntry, event.stream_id, gone.on_shift_since)
+        shift.left_at, shift.seconds_worked = at, doctor.worked_seconds(shift.arrived_at, at)
+        gone.on_shift_since, gone.version = None, event.version
+        gone.total_seconds_worked += shift.seconds_worked
 
 
 class PatientProjector(Projector):
@@ -60,12 +62,17 @@ class PatientProjector(Projector):
     def handlers(self):
         return {patient.PATIENT_CREATED: self.registered, patient.PATIENT_UPDATED: self.updated}
 
-    def registered(self, event):
-        Patient.objects.create(id=event.stream_id, name=event.data["name"],
-                               date_of_birth=event.data["date_of_birth"], version=event.version)
+    def registered(self, event, rows):
+        rows.add(Patient(id=event.stream_id, name=event.data["name"],
+                         date_of_birth=date.fromisoformat(event.data["date_of_birth"]), version=event.version))
 
-    def updated(self, event):
-        Patient.objects.filter(id=event.stream_id).update(version=event.version, **event.data)
+    def updated(self, event, rows):
+        changed = rows.get(Patient, event.stream_id)
+        if "name" in event.data:
+            changed.name = event.data["name"]
+        if "date_of_birth" in event.data:
+            changed.date_of_birth = date.fromisoformat(event.data["date_of_birth"])
+        changed.version = event.version
 
 
 class AppointmentProjector(Projector):
@@ -75,15 +82,17 @@ class AppointmentProjector(Projector):
     def handlers(self):
         return {appointment.APPOINTMENT_CREATED: self.booked, appointment.APPOINTMENT_CANCELLED: self.cancelled}
 
-    def booked(self, event):
+    def booked(self, event, rows):
         d = event.data
-        Appointment.objects.create(
-            id=event.stream_id, doctor_id=d["doctor_id"], patient_id=d["patient_id"], day=d["day"],
-            time=d["time"], duration_minutes=d["duration_minutes"], status=Appointment.BOOKED, version=event.version)
+        rows.add(Appointment(
+            id=event.stream_id, doctor_id=uuid.UUID(d["doctor_id"]), patient_id=uuid.UUID(d["patient_id"]),
+            day=date.fromisoformat(d["day"]), time=time.fromisoformat(d["time"]),
+            duration_minutes=d["duration_minutes"], status=Appointment.BOOKED, version=event.version))
 
-    def cancelled(self, event):
-        Appointment.objects.filter(id=event.stream_id).update(
-            status=Appointment.CANCELLED, cancel_reason=event.data.get("reason", ""), version=event.version)
+    def cancelled(self, event, rows):
+        cancelled = rows.get(Appointment, event.stream_id)
+        cancelled.status, cancelled.cancel_reason = Appointment.CANCELLED, event.data.get("reason", "")
+        cancelled.version = event.version
 
 
 PROJECTORS = (DoctorProjector(), PatientProjector(), AppointmentProjector())

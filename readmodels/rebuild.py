@@ -14,6 +14,11 @@ from .projectors import PROJECTORS
 from .runner import locked_checkpoint, run
 
 
+# Events per transaction when replaying: large enough that bulk writes pay off,
+# small enough that memory stays flat however long the log is.
+REPLAY_BATCH = 5000
+
+
 class _RollBack(Exception):
     pass
 
@@ -52,7 +57,7 @@ def _replay(projectors, targets, progress):
             model.objects.all().delete()
         Checkpoint.objects.filter(projector=projector.name).update(position=0)
     for projector in projectors:
-        run(projector, up_to=targets[projector.name], progress=progress)
+        run(projector, up_to=targets[projector.name], batch_size=REPLAY_BATCH, progress=progress)
 
 
 def snapshot(projectors=PROJECTORS):

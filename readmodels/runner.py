@@ -20,6 +20,7 @@ from events import store
 
 from .models import Checkpoint
 from .projectors import PROJECTORS
+from .rows import Rows
 
 BATCH_SIZE = 500
 
@@ -28,19 +29,31 @@ projections_advanced = Signal()
 
 
 def run(projector, *, up_to=None, batch_size=BATCH_SIZE, progress=None):
-    """Apply every event after the checkpoint (up to ``up_to``); return the position reached."""
+    """Apply every event after the checkpoint (up to ``up_to``); return the position reached.
+
+    Only the event types the projector handles are read, so the checkpoint moves
+    past the others in one step: to ``up_to``, or to the head of the log as it
+    was when the batch began (every position up to it is committed, see
+    ``events.store``).
+    """
+    types = sorted(projector.handlers())
     while True:
         with transaction.atomic():
             checkpoint = locked_checkpoint(projector.name)
-            events = list(store.read_all(after=checkpoint.position, limit=batch_size, up_to=up_to))
+            start = checkpoint.position
+            bound = store.head_position() if up_to is None else up_to
+            events = store.read_log(after=start, up_to=bound, types=types, limit=batch_size)
+            rows = Rows()
             for event in events:
-                projector.apply(event)
-            if events:
-                checkpoint.position = events[-1].position
+                projector.apply(event, rows)
+            rows.write()
+            done = len(events) < batch_size
+            checkpoint.position = max(start, bound if done else events[-1].position)
+            if checkpoint.position != start:
                 checkpoint.save(update_fields=["position", "updated_at"])
         if progress is not None:
-            progress(len(events))
-        if len(events) < batch_size:
+            progress(checkpoint.position - start)
+        if done:
             return checkpoint.position
 
 

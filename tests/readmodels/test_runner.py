@@ -20,16 +20,16 @@ class Boom(Exception):
 
 class FailingDoctorProjector(DoctorProjector):
     """The doctor projector (same name, same checkpoint, same tables) with a fault:
-    it dies on the n-th event it is given, after it has written the ones before."""
+    it dies on the n-th event it is given, after it has applied the ones before."""
 
     def __init__(self, fail_on):
         self.fail_on, self.seen = fail_on, 0
 
-    def apply(self, event):
+    def apply(self, event, rows):
         self.seen += 1
         if self.seen == self.fail_on:
             raise Boom(f"crashed at position {event.position}")
-        super().apply(event)
+        super().apply(event, rows)
 
 
 @pytest.fixture
@@ -85,6 +85,21 @@ def test_a_crash_mid_batch_leaves_rows_and_checkpoint_as_they_were(shifts):
     assert_projected_exactly_once(shifts)
 
 
+def test_rows_written_before_the_checkpoint_fails_to_save_are_rolled_back(shifts, monkeypatch):
+    """The batch's rows are written first, then the checkpoint: both or neither."""
+    def fail(*args, **kwargs):
+        raise Boom("checkpoint lost")
+
+    monkeypatch.setattr(Checkpoint, "save", fail)
+    with pytest.raises(Boom):
+        runner.run(by_name("doctors"))
+    assert (Doctor.objects.count(), TimesheetEntry.objects.count()) == (0, 0)
+    monkeypatch.undo()
+    assert checkpoint() == 0
+    runner.run(by_name("doctors"))
+    assert_projected_exactly_once(shifts)
+
+
 def test_batches_before_the_crash_stay_committed_and_the_rest_is_applied_once(shifts):
     positions = [e.position for e in store.read_all()]
     with pytest.raises(Boom):
@@ -137,8 +152,8 @@ def test_a_projector_error_rolls_back_appointments_too(projection_stalled, fixed
     handlers.book_appointment(ctx, doctor_id=ada, patient_id=grace, day=DAY, time=datetime.time(10))
 
     class FailingAppointments(AppointmentProjector):
-        def booked(self, event):
-            super().booked(event)
+        def booked(self, event, rows):
+            super().booked(event, rows)
             if event.stream_id != first:
                 raise Boom("second booking")
 

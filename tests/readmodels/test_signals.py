@@ -24,7 +24,7 @@ def test_projection_runs_only_after_the_append_commits(ctx, django_capture_on_co
 
 @pytest.mark.embedded  # the projector runs in this process, so it can be broken here
 def test_a_failing_projector_does_not_fail_the_command(doctor, ctx, monkeypatch, caplog):
-    def broken(self, event):
+    def broken(self, event, rows):
         raise RuntimeError("projector bug")
 
     monkeypatch.setattr(DoctorProjector, "arrived", broken)

@@ -18,8 +18,10 @@ class Command(BaseCommand):
         except LookupError as error:
             self.stderr.write(str(error))
             raise SystemExit(2)
-        total = store.head_position() and store.read_all().count()
-        with progress_bar(self, total=total * len(projectors), unit="event", desc="Rebuilding") as bar:
+        # Progress counts log positions covered, once per projector.
+        head = store.head_position()
+        with progress_bar(self, total=head * len(projectors), unit="event", desc="Rebuilding") as bar:
             position = rebuild.rebuild(projectors, progress=bar.update)
         names = ", ".join(p.name for p in projectors)
+        total = store.read_all(up_to=position).count()
         self.stdout.write(self.style.SUCCESS(f"Rebuilt {names} up to position {position} ({total} events)."))

@@ -14,7 +14,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         total = store.read_all().count()
-        with progress_bar(self, total=total * len(PROJECTORS), unit="event", desc="Verifying") as bar:
+        # Progress counts log positions covered, once per projector.
+        with progress_bar(self, total=store.head_position() * len(PROJECTORS), unit="event", desc="Verifying") as bar:
             diff = rebuild.verify(progress=bar.update)
         if not diff:
             self.stdout.write(self.style.SUCCESS(f"Read models match a replay of {total} events."))
