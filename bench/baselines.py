@@ -3,7 +3,8 @@
 * **Fold per request** (``FoldedAppointmentDetail``): the answer of
   ``GET /api/appointments/{id}/`` built the way a system without read models
   would — read the appointment's, its doctor's and its patient's event streams
-  and fold each into its current state, on every request. Same view machinery
+  and fold each into its current state, on every request, the way the command
+  handlers do (``handlers.load``: one light query per stream). Same view machinery
   (DRF, token authentication, staff permission, JSON rendering) as the real
   endpoint, so the difference is only where the answer comes from. The doctor's
   stream holds every arrival and departure ever recorded, so this gets slower
@@ -20,8 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api.serializers import AppointmentSerializer
-from events import store
-from events.domain import appointment, doctor, fold, patient
+from events import handlers
+from events.domain import appointment, doctor, patient
 from readmodels import selectors
 from readmodels.models import Appointment
 
@@ -30,11 +31,11 @@ PAGE = 50
 
 def folded_appointment(appointment_id, today):
     """The API's appointment body, from the three event streams alone."""
-    booked = fold(appointment.evolve, store.read_stream(appointment_id))
+    booked, _ = handlers.load(appointment_id, appointment.evolve)
     if booked is None:
         raise Http404
-    doc = fold(doctor.evolve, store.read_stream(booked.doctor_id))
-    pat = fold(patient.evolve, store.read_stream(booked.patient_id))
+    doc, _ = handlers.load(booked.doctor_id, doctor.evolve)
+    pat, _ = handlers.load(booked.patient_id, patient.evolve)
     return {
         "id": str(appointment_id),
         "day": booked.day.isoformat(),
