@@ -38,14 +38,27 @@ class Written:
 
 def load(stream_id, evolve):
     """Fold a stream into its current state; return (state, version)."""
-    events = store.read_history(stream_id)
+    return load_many((stream_id, evolve))[0]
+
+
+def load_many(*streams):
+    """``load`` for several (stream id, evolve) pairs, read in one query."""
+    histories = store.read_histories([stream_id for stream_id, _ in streams])
+    return [_folded(events, evolve) for events, (_, evolve) in zip(histories, streams)]
+
+
+def _folded(events, evolve):
     return fold(evolve, events), (events[-1].version if events else 0)
 
 
 def _fresh(stream_id, evolve, what):
     """Load a stream a command wants to create. Any event at all under the id — a
     patient's, a schedule's — means the id is taken, whatever its type."""
-    state, version = load(stream_id, evolve)
+    return _unused(load(stream_id, evolve), what)
+
+
+def _unused(loaded, what):
+    state, version = loaded
     if version:
         raise AlreadyExists(f"An id that is already in use cannot name a new {what}.", field="id")
     return state, version
@@ -113,11 +126,12 @@ def book_appointment(ctx, *, doctor_id, patient_id, day: date, time: time, durat
     schedule_id = schedule.stream_id(doctor_id, day)
 
     def decide_and_append():
-        state, version = _fresh(appointment_id, appointment.evolve, "appointment")
-        day_schedule, schedule_version = load(schedule_id, schedule.evolve)
+        (state, version), (day_schedule, schedule_version), (doc, _), (pat, _) = load_many(
+            (appointment_id, appointment.evolve), (schedule_id, schedule.evolve),
+            (doctor_id, doctor.evolve), (patient_id, patient.evolve))
+        _unused((state, version), "appointment")
         booked, reserved = appointment.book(
-            state, day_schedule, appointment_id=appointment_id,
-            doctor=load(doctor_id, doctor.evolve)[0], patient=load(patient_id, patient.evolve)[0],
+            state, day_schedule, appointment_id=appointment_id, doctor=doc, patient=pat,
             doctor_id=doctor_id, patient_id=patient_id, day=day, time=time, duration_minutes=duration_minutes)
         return store.append([
             store.StreamWrite(appointment_id, APPOINTMENT, version, booked),

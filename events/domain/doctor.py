@@ -1,5 +1,5 @@
 """Doctor: registered once, then arrives and leaves, shift after shift."""
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from . import validate
@@ -26,10 +26,12 @@ class Doctor:
 def evolve(state, event):
     if event.type == DOCTOR_CREATED:
         return Doctor(name=event.data["name"], specialty=event.data["specialty"])
+    # A doctor's stream holds every shift ever worked and is folded on every
+    # booking: build the next state directly (dataclasses.replace is slower).
     if event.type == DOCTOR_ARRIVED:
-        return replace(state, arrived_at=datetime.fromisoformat(event.data["at"]))
+        return Doctor(state.name, state.specialty, datetime.fromisoformat(event.data["at"]), state.last_left_at)
     if event.type == DOCTOR_LEFT:
-        return replace(state, arrived_at=None, last_left_at=datetime.fromisoformat(event.data["at"]))
+        return Doctor(state.name, state.specialty, None, datetime.fromisoformat(event.data["at"]))
     return state
 
 
