@@ -7,6 +7,11 @@ that impossible by serializing appends: every append first takes one
 transaction-scoped advisory lock, so the next writer cannot draw a position
 until the previous writer has committed. Positions therefore become visible in
 order. SQLite already allows one writer at a time (IMMEDIATE transactions).
+
+Two kinds of readers: ``read_stream`` and ``read_all`` give whole ``StoredEvent``
+rows (metadata, times) to pages, the API and the admin; ``read_history``,
+``read_histories`` and ``read_log`` give light ``Recorded`` tuples to the hot
+paths — handlers deciding a command, projectors catching up.
 """
 import json
 import uuid

@@ -190,3 +190,30 @@ def test_read_all_after_a_position_with_a_limit(write):
     assert [e.position for e in store.read_all(after=everything[1], up_to=everything[4])] == everything[2:5]
     assert [e.position for e in store.read_all(after=everything[1], up_to=everything[4], limit=2)] \
         == everything[2:4]
+
+
+def test_histories_come_back_per_stream_in_the_order_asked_with_their_data(write):
+    a, b, empty = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    write(a, n=2)
+    write(b, n=1)
+    write(a, n=1, expected=2)
+    history_b, history_empty, history_a = store.read_histories([b, str(empty), str(a)])
+    assert [(e.stream_id, e.version, e.data) for e in history_a] == [(a, 1, {"n": 1}), (a, 2, {"n": 2}), (a, 3, {"n": 1})]
+    assert [(e.stream_id, e.version) for e in history_b] == [(b, 1)]
+    assert history_empty == [] and store.read_history(empty) == []
+    # the light records agree with the full rows
+    assert [(e.position, e.type, e.data) for e in store.read_history(a)] == \
+        [(e.position, e.type, e.data) for e in store.read_stream(a)]
+
+
+def test_read_log_gives_only_the_types_asked_within_the_bounds(write):
+    write(n=3, type="A")
+    write(n=2, type="B")
+    write(n=2, type="C")
+    log = list(store.read_all())
+    head = log[-1].position
+    assert [e.type for e in store.read_log(after=0, up_to=head, types=["A", "C"], limit=100)] == ["A"] * 3 + ["C"] * 2
+    assert [e.position for e in store.read_log(after=log[1].position, up_to=log[5].position, types=["A", "B", "C"],
+                                               limit=100)] == [e.position for e in log[2:6]]
+    assert [e.position for e in store.read_log(after=0, up_to=head, types=["B"], limit=1)] == [log[3].position]
+    assert store.read_log(after=head, up_to=head + 10, types=["A"], limit=100) == []
