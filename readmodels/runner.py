@@ -32,16 +32,17 @@ def run(projector, *, up_to=None, batch_size=BATCH_SIZE, progress=None):
     """Apply every event after the checkpoint (up to ``up_to``); return the position reached.
 
     Only the event types the projector handles are read, so the checkpoint moves
-    past the others in one step: to ``up_to``, or to the head of the log as it
-    was when the batch began (every position up to it is committed, see
-    ``events.store``).
+    past the others in one step: to the head of the log as it was when the batch
+    began (every position up to it is committed, see ``events.store``), or to
+    ``up_to`` if that is lower — never beyond the head, where events yet to be
+    written would be skipped.
     """
     types = sorted(projector.handlers())
     while True:
         with transaction.atomic():
             checkpoint = locked_checkpoint(projector.name)
             start = checkpoint.position
-            bound = store.head_position() if up_to is None else up_to
+            bound = store.head_position() if up_to is None else min(up_to, store.head_position())
             events = store.read_log(after=start, up_to=bound, types=types, limit=batch_size)
             rows = Rows()
             for event in events:

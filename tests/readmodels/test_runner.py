@@ -163,3 +163,11 @@ def test_a_projector_error_rolls_back_appointments_too(projection_stalled, fixed
     runner.run(by_name("appointments"))
     assert Appointment.objects.count() == 2
     assert Patient.objects.count() == 0  # the patient projector has not run: separate checkpoints
+
+
+def test_a_bound_beyond_the_head_does_not_skip_events_written_later(shifts, fixed_ctx):
+    head = store.head_position()
+    assert runner.run(by_name("doctors"), up_to=head + 1000) == head
+    late = handlers.register_doctor(fixed_ctx, name="Late Comer", specialty="Radiology").id
+    runner.run(by_name("doctors"))
+    assert Doctor.objects.filter(id=late).exists()
