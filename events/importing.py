@@ -113,7 +113,7 @@ def _import_batch(batch, default_metadata):
     postgresql = connection.vendor == "postgresql"
     values = None if postgresql else _sqlite_values(_rows(batch, default_metadata))
     with transaction.atomic():
-        _serialize_appends()
+        store.serialize_appends()
         _check_versions(batch)
         try:
             with transaction.atomic():
@@ -128,13 +128,6 @@ def _import_batch(batch, default_metadata):
         position = store.head_position()
         transaction.on_commit(lambda: store.events_committed.send(sender=StoredEvent, position=position))
     return position
-
-
-def _serialize_appends():
-    """The same lock as ``store.append`` takes, so imports and appends queue in one line."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [store.APPEND_LOCK_KEY])
 
 
 def _validate(event):

@@ -79,7 +79,7 @@ def append(writes, *, metadata, occurred_at=None):
         for offset, event in enumerate(write.events, start=1)
     ]
     with transaction.atomic():
-        _serialize_appends()
+        serialize_appends()
         current = _stream_versions([w.stream_id for w in writes])
         for write in writes:
             version = current.get(_uuid(write.stream_id), 0)
@@ -131,7 +131,9 @@ def _uuid(value):
     return _COLUMNS["stream_id"].to_python(value)
 
 
-def _serialize_appends():
+def serialize_appends():
+    """Take the log's append lock until the transaction ends (see the module
+    docstring); every writer of the log — appends and imports — takes it first."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
