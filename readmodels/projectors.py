@@ -1,6 +1,7 @@
-"""Projectors: plain classes mapping event types to handlers that write read-model
-rows. They never read other projectors' tables, so each may run ahead of the
-others; the runner (``runner.py``) gives each one its checkpoint."""
+"""Projectors: plain classes mapping event types to handlers that add and change
+read-model rows in the batch's ``Rows`` (``rows.py``), which the runner writes.
+They never read other projectors' tables, so each may run ahead of the others;
+the runner (``runner.py``) gives each one its checkpoint."""
 import uuid
 from datetime import date, datetime, time
 
