@@ -19,7 +19,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from events import handlers
-from events.domain import appointment, doctor, patient, schedule
+from events.domain import commands as c
+from events.domain import schedule
+from events.domain.appointment import AppointmentCancelled, AppointmentCreated
+from events.domain.doctor import DoctorArrived, DoctorCreated, DoctorLeft
+from events.domain.patient import PatientCreated, PatientUpdated
+from events.domain.schedule import SlotBooked, SlotReleased
 from events.importing import ImportedEvent
 
 SPECIALTIES = ["Cardiology", "General practice", "Paediatrics", "Dermatology", "Neurology", "Oncology",
@@ -99,35 +104,28 @@ def script_events(script):
     return sum(c.events for c in script)
 
 
+# The command class of each kind of scripted command; the script's arguments are its fields.
+COMMANDS = {
+    "doctor": c.RegisterDoctor,
+    "patient": c.RegisterPatient,
+    "arrive": c.Arrive,
+    "leave": c.Leave,
+    "book": c.BookAppointment,
+    "cancel": c.CancelAppointment,
+    "rename": c.UpdatePatient,
+}
+
+
 class ClinicCommands:
-    """Runs a ``Command`` through Clinic's command handlers: load the streams,
-    validate, decide, append with metadata — one transaction per command."""
+    """Runs a ``Command`` through Clinic's command bus (``handlers.dispatch``): load
+    the streams, validate, decide, append with metadata — one transaction per command."""
 
     def __init__(self, actor="bench"):
         self.actor = actor
 
     def __call__(self, command):
         ctx = handlers.Context(actor=self.actor, source="seed")
-        a = command.args
-        if command.kind == "doctor":
-            handlers.register_doctor(ctx, name=a["name"], specialty=a["specialty"], doctor_id=a["doctor_id"])
-        elif command.kind == "patient":
-            handlers.register_patient(ctx, name=a["name"], date_of_birth=a["date_of_birth"],
-                                      patient_id=a["patient_id"])
-        elif command.kind == "arrive":
-            handlers.arrive(ctx, a["doctor_id"], at=a["at"])
-        elif command.kind == "leave":
-            handlers.leave(ctx, a["doctor_id"], at=a["at"])
-        elif command.kind == "book":
-            handlers.book_appointment(ctx, doctor_id=a["doctor_id"], patient_id=a["patient_id"], day=a["day"],
-                                      time=a["time"], duration_minutes=a["duration_minutes"],
-                                      appointment_id=a["appointment_id"])
-        elif command.kind == "cancel":
-            handlers.cancel_appointment(ctx, a["appointment_id"], reason=a["reason"])
-        elif command.kind == "rename":
-            handlers.update_patient(ctx, a["patient_id"], name=a["name"])
-        else:
-            raise ValueError(command.kind)
+        handlers.dispatch(ctx, COMMANDS[command.kind](**command.args))
 
 
 # --- An imported history ----------------------------------------------------
@@ -166,16 +164,17 @@ class History:
             else:
                 self._pending = iter(self._one_day())
         self.events += len(out)
-        self.appointments += sum(1 for e in out if e.type == appointment.APPOINTMENT_CREATED)
+        self.appointments += sum(1 for e in out if e.type == AppointmentCreated.type)
         return out
 
-    def _event(self, stream_id, stream_type, event_type, data, occurred_at):
+    def _event(self, stream_id, event, occurred_at):
         # Appointment and schedule streams live one day; only doctors and patients go on.
-        versions = self._day_versions if stream_type in (handlers.APPOINTMENT, handlers.SCHEDULE) else self.versions
+        short_lived = event.stream_type in (AppointmentCreated.stream_type, SlotBooked.stream_type)
+        versions = self._day_versions if short_lived else self.versions
         version = versions.get(stream_id, 0) + 1
         versions[stream_id] = version
-        return ImportedEvent(stream_id=stream_id, stream_type=stream_type, version=version, type=event_type,
-                             data=data, occurred_at=occurred_at)
+        return ImportedEvent(stream_id=stream_id, stream_type=event.stream_type, version=version, type=event.type,
+                             data=event.to_data(), occurred_at=occurred_at)
 
     def _one_day(self):
         rng, day = self.rng, self.day
@@ -185,36 +184,31 @@ class History:
         first = not self.patient_ids
         if first:
             for doctor_id in self.doctor_ids:
-                events.append(self._event(doctor_id, handlers.DOCTOR, doctor.DOCTOR_CREATED,
-                                          {"name": f"Dr {_name(rng)}", "specialty": rng.choice(SPECIALTIES)},
-                                          morning))
+                events.append(self._event(doctor_id, DoctorCreated(name=f"Dr {_name(rng)}",
+                                                                   specialty=rng.choice(SPECIALTIES)), morning))
         for _ in range(self.first_patients if first else self.patients_per_day):
             patient_id = _uuid(rng)
             self.patient_ids.append(patient_id)
-            events.append(self._event(patient_id, handlers.PATIENT, patient.PATIENT_CREATED,
-                                      {"name": _name(rng), "date_of_birth": _birth(rng).isoformat()}, morning))
+            events.append(self._event(patient_id, PatientCreated(name=_name(rng), date_of_birth=_birth(rng)),
+                                      morning))
         for _ in range(10):
-            events.append(self._event(rng.choice(self.patient_ids), handlers.PATIENT, patient.PATIENT_UPDATED,
-                                      {"name": _name(rng)}, morning))
+            events.append(self._event(rng.choice(self.patient_ids), PatientUpdated(name=_name(rng)), morning))
         for doctor_id in self.doctor_ids:
             arrived = datetime.combine(day, time(8, rng.randrange(30)), tzinfo=timezone.utc)
-            events.append(self._event(doctor_id, handlers.DOCTOR, doctor.DOCTOR_ARRIVED,
-                                      {"at": arrived.isoformat()}, arrived))
+            events.append(self._event(doctor_id, DoctorArrived(at=arrived), arrived))
             schedule_id = schedule.stream_id(doctor_id, day)
             for slot in range(self.SLOTS_PER_DAY):
                 appointment_id = _uuid(rng)
-                start = f"{8 + slot // 2:02d}:{30 * (slot % 2):02d}"
-                events.append(self._event(appointment_id, handlers.APPOINTMENT, appointment.APPOINTMENT_CREATED, {
-                    "doctor_id": str(doctor_id), "patient_id": str(rng.choice(self.patient_ids)),
-                    "day": day.isoformat(), "time": start, "duration_minutes": 30}, morning))
-                events.append(self._event(schedule_id, handlers.SCHEDULE, schedule.SLOT_BOOKED, {
-                    "appointment_id": str(appointment_id), "start": start, "duration_minutes": 30}, morning))
+                start = time(8 + slot // 2, 30 * (slot % 2))
+                events.append(self._event(appointment_id, AppointmentCreated(
+                    doctor_id=doctor_id, patient_id=rng.choice(self.patient_ids), day=day, time=start,
+                    duration_minutes=30), morning))
+                events.append(self._event(schedule_id, SlotBooked(
+                    appointment_id=appointment_id, start=start, duration_minutes=30), morning))
                 if rng.random() < 0.05:
-                    events.append(self._event(appointment_id, handlers.APPOINTMENT,
-                                              appointment.APPOINTMENT_CANCELLED, {"reason": "Unwell"}, morning))
-                    events.append(self._event(schedule_id, handlers.SCHEDULE, schedule.SLOT_RELEASED,
-                                              {"appointment_id": str(appointment_id)}, morning))
+                    events.append(self._event(appointment_id, AppointmentCancelled(reason="Unwell"), morning))
+                    events.append(self._event(schedule_id, SlotReleased(appointment_id=appointment_id), morning))
             left = arrived + timedelta(hours=8, minutes=rng.randrange(60))
-            events.append(self._event(doctor_id, handlers.DOCTOR, doctor.DOCTOR_LEFT, {"at": left.isoformat()}, left))
+            events.append(self._event(doctor_id, DoctorLeft(at=left), left))
         self.day += timedelta(days=1)
         return events

@@ -266,6 +266,7 @@ def run(args, env, processes, workdir, database_url):
     from rest_framework.authtoken.models import Token
 
     from events import handlers
+    from events.domain import commands as c
     from events.store import events_committed
     from readmodels.projectors import PROJECTORS
     from readmodels.signals import project_new_events
@@ -276,8 +277,10 @@ def run(args, env, processes, workdir, database_url):
     user = get_user_model().objects.create_user("bench-lag", is_staff=True)
     token = Token.objects.create(user=user).key
     ctx = handlers.Context(actor="bench-lag", source="seed")
-    doctors = [str(handlers.register_doctor(ctx, name=f"Dr Lag {n}", specialty="GP").id) for n in range(20)]
-    patients = [str(handlers.register_patient(ctx, name=f"Lag patient {n}", date_of_birth=date_(1980, 1, 1)).id)
+    doctors = [str(handlers.dispatch(ctx, c.RegisterDoctor(name=f"Dr Lag {n}", specialty="GP")).id)
+               for n in range(20)]
+    patients = [str(handlers.dispatch(ctx, c.RegisterPatient(name=f"Lag patient {n}",
+                                                             date_of_birth=date_(1980, 1, 1))).id)
                 for n in range(200)]
 
     port = services.free_port()

@@ -196,7 +196,7 @@ class PeerClinic(Application):
             if self._exists(a["patient_id"]):
                 raise AlreadyExists("A patient with this id already exists.")
             self._save(Patient(patient_id=a["patient_id"], name=validate.text(a["name"], "name", 200),
-                               date_of_birth=validate.date_of_birth(a["date_of_birth"], now.date())))
+                               date_of_birth=validate.date_of_birth(a["date_of_birth"], now.date()).isoformat()))
         elif command.kind in ("arrive", "leave"):
             doctor = self._get(a["doctor_id"], "doctor")
             getattr(doctor, command.kind)(a["at"], now)

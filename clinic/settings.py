@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "events",
     "readmodels",
     "clinic",
+    "clinic.api",
     "clinic.web",
 ]
 

@@ -1,22 +1,33 @@
 """Command handlers: load the streams a decision needs, let the pure domain
 decide, append what it decided. This is the only way events are written.
 
-Every handler takes a ``Context`` (who, from where, when) and returns a
+Every command (``events.domain.commands``) has one handler here, listed in
+``COMMAND_HANDLERS``; ``dispatch`` is how the outer layers run one. A handler
+takes a ``Context`` (who, from where, when) and the command, and returns a
 ``Written`` (the resource id and the last position), which the outer layers use
 to wait for the read side and to answer.
 """
+from __future__ import annotations
+
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
+from typing import Any, TypeVar
 
 from django.utils import timezone
 
 from . import store
 from .domain import appointment, doctor, fold, patient, schedule
+from .domain.commands import (
+    Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor, RegisterPatient, UpdatePatient,
+)
 from .domain.errors import AlreadyExists, NotFound
+from .domain.messages import Command, Event
 
-DOCTOR, PATIENT, APPOINTMENT, SCHEDULE = "doctor", "patient", "appointment", "schedule"
 CONFLICT_RETRIES = 10
+State = TypeVar("State")
+Evolve = Callable[[Any, Event], Any]
 
 
 @dataclass(frozen=True)
@@ -26,7 +37,7 @@ class Context:
     correlation_id: str | None = None
     now: datetime = field(default_factory=timezone.now)
 
-    def metadata(self):
+    def metadata(self) -> dict[str, str]:
         return store.metadata(actor=self.actor, source=self.source, correlation_id=self.correlation_id)
 
 
@@ -36,42 +47,48 @@ class Written:
     position: int  # the last event written, or the stream's latest when nothing changed
 
 
-def load(stream_id, evolve):
+def dispatch(ctx: Context, command: Command) -> Written:
+    """Run a command through its handler: the one way in for every writer."""
+    try:
+        handler = COMMAND_HANDLERS[type(command)]
+    except KeyError:
+        raise TypeError(f"No handler for {type(command).__name__}; add it to COMMAND_HANDLERS.") from None
+    return handler(ctx, command)
+
+
+def load(stream_id: uuid.UUID, evolve: Evolve) -> tuple[Any, int]:
     """Fold a stream into its current state; return (state, version)."""
     return load_many((stream_id, evolve))[0]
 
 
-def load_many(*streams):
+def load_many(*streams: tuple[uuid.UUID, Evolve]) -> list[tuple[Any, int]]:
     """``load`` for several (stream id, evolve) pairs, read in one query."""
     histories = store.read_histories([stream_id for stream_id, _ in streams])
     return [_folded(events, evolve) for events, (_, evolve) in zip(histories, streams)]
 
 
-def _folded(events, evolve):
+def _folded(events: list[store.Recorded], evolve: Evolve) -> tuple[Any, int]:
     return fold(evolve, events), (events[-1].version if events else 0)
 
 
-def _fresh(stream_id, evolve, what):
-    """Load a stream a command wants to create. Any event at all under the id — a
-    patient's, a schedule's — means the id is taken, whatever its type."""
-    return _unused(load(stream_id, evolve), what)
-
-
-def _unused(loaded, what):
+def _unused(loaded: tuple[Any, int], what: str) -> tuple[Any, int]:
+    """Any event at all under an id a command wants to create — a patient's, a
+    schedule's — means the id is taken, whatever its type."""
     state, version = loaded
     if version:
         raise AlreadyExists(f"An id that is already in use cannot name a new {what}.", field="id")
     return state, version
 
 
-def _existing(stream_id, evolve, what):
+def _existing(stream_id: uuid.UUID, evolve: Evolve, what: str) -> tuple[Any, int]:
     state, version = load(stream_id, evolve)
     if state is None:
         raise NotFound(f"No {what} has this id.")
     return state, version
 
 
-def _append_one(ctx, stream_id, stream_type, version, events, *, occurred_at=None):
+def _append_one(ctx: Context, stream_id: uuid.UUID, stream_type: str, version: int, events: list[Event], *,
+                occurred_at: datetime | None = None) -> Written:
     if not events:
         return Written(stream_id, store.stream_position(stream_id))
     position = store.append([store.StreamWrite(stream_id, stream_type, version, events)],
@@ -79,82 +96,93 @@ def _append_one(ctx, stream_id, stream_type, version, events, *, occurred_at=Non
     return Written(stream_id, position)
 
 
+def _id(value: uuid.UUID | str | None) -> uuid.UUID:
+    """A command's id as a UUID; a new one where the command brings none."""
+    return uuid.uuid4() if value is None else uuid.UUID(str(value))
+
+
 # --- Doctors -------------------------------------------------------------
 
-def register_doctor(ctx, *, name, specialty, doctor_id=None):
-    doctor_id = doctor_id or uuid.uuid4()
-    state, version = _fresh(doctor_id, doctor.evolve, "doctor")
-    events = doctor.register(state, name=name, specialty=specialty)
-    return _append_one(ctx, doctor_id, DOCTOR, version, events)
+def register_doctor(ctx: Context, command: RegisterDoctor) -> Written:
+    doctor_id = _id(command.doctor_id)
+    state, version = _unused(load(doctor_id, doctor.evolve), "doctor")
+    events = doctor.register(state, name=command.name, specialty=command.specialty)
+    return _append_one(ctx, doctor_id, doctor.STREAM, version, events)
 
 
-def arrive(ctx, doctor_id, *, at=None):
-    at = at or ctx.now
-    state, version = _existing(doctor_id, doctor.evolve, "doctor")
+def arrive(ctx: Context, command: Arrive) -> Written:
+    at = command.at or ctx.now
+    state, version = _existing(_id(command.doctor_id), doctor.evolve, "doctor")
     events = doctor.arrive(state, at=at, now=ctx.now)
-    return _append_one(ctx, doctor_id, DOCTOR, version, events, occurred_at=at)
+    return _append_one(ctx, _id(command.doctor_id), doctor.STREAM, version, events, occurred_at=at)
 
 
-def leave(ctx, doctor_id, *, at=None):
-    at = at or ctx.now
-    state, version = _existing(doctor_id, doctor.evolve, "doctor")
+def leave(ctx: Context, command: Leave) -> Written:
+    at = command.at or ctx.now
+    state, version = _existing(_id(command.doctor_id), doctor.evolve, "doctor")
     events = doctor.leave(state, at=at, now=ctx.now)
-    return _append_one(ctx, doctor_id, DOCTOR, version, events, occurred_at=at)
+    return _append_one(ctx, _id(command.doctor_id), doctor.STREAM, version, events, occurred_at=at)
 
 
 # --- Patients ------------------------------------------------------------
 
-def register_patient(ctx, *, name, date_of_birth: date, patient_id=None):
-    patient_id = patient_id or uuid.uuid4()
-    state, version = _fresh(patient_id, patient.evolve, "patient")
-    events = patient.register(state, name=name, date_of_birth=date_of_birth, today=timezone.localdate(ctx.now))
-    return _append_one(ctx, patient_id, PATIENT, version, events)
+def register_patient(ctx: Context, command: RegisterPatient) -> Written:
+    patient_id = _id(command.patient_id)
+    state, version = _unused(load(patient_id, patient.evolve), "patient")
+    events = patient.register(state, name=command.name, date_of_birth=command.date_of_birth,
+                              today=timezone.localdate(ctx.now))
+    return _append_one(ctx, patient_id, patient.STREAM, version, events)
 
 
-def update_patient(ctx, patient_id, *, name=None, date_of_birth=None):
+def update_patient(ctx: Context, command: UpdatePatient) -> Written:
+    patient_id = _id(command.patient_id)
     state, version = _existing(patient_id, patient.evolve, "patient")
-    events = patient.update(state, name=name, date_of_birth=date_of_birth, today=timezone.localdate(ctx.now))
-    return _append_one(ctx, patient_id, PATIENT, version, events)
+    events = patient.update(state, name=command.name, date_of_birth=command.date_of_birth,
+                            today=timezone.localdate(ctx.now))
+    return _append_one(ctx, patient_id, patient.STREAM, version, events)
 
 
 # --- Appointments --------------------------------------------------------
 
-def book_appointment(ctx, *, doctor_id, patient_id, day: date, time: time, duration_minutes=30,
-                     appointment_id=None):
+def book_appointment(ctx: Context, command: BookAppointment) -> Written:
     """Books against the doctor's schedule for the day (see ``domain.appointment``)."""
-    appointment_id = appointment_id or uuid.uuid4()
-    schedule_id = schedule.stream_id(doctor_id, day)
+    appointment_id, doctor_id, patient_id = _id(command.appointment_id), _id(command.doctor_id), \
+        _id(command.patient_id)
+    schedule_id = schedule.stream_id(doctor_id, command.day)
 
-    def decide_and_append():
+    def decide_and_append() -> int:
         (state, version), (day_schedule, schedule_version), (doc, _), (pat, _) = load_many(
             (appointment_id, appointment.evolve), (schedule_id, schedule.evolve),
             (doctor_id, doctor.evolve), (patient_id, patient.evolve))
         _unused((state, version), "appointment")
         booked, reserved = appointment.book(
             state, day_schedule, appointment_id=appointment_id, doctor=doc, patient=pat,
-            doctor_id=doctor_id, patient_id=patient_id, day=day, time=time, duration_minutes=duration_minutes)
+            doctor_id=doctor_id, patient_id=patient_id, day=command.day, time=command.time,
+            duration_minutes=command.duration_minutes)
         return store.append([
-            store.StreamWrite(appointment_id, APPOINTMENT, version, booked),
-            store.StreamWrite(schedule_id, SCHEDULE, schedule_version, reserved),
+            store.StreamWrite(appointment_id, appointment.STREAM, version, booked),
+            store.StreamWrite(schedule_id, schedule.STREAM, schedule_version, reserved),
         ], metadata=ctx.metadata())
 
     return Written(appointment_id, _retry_on_conflict(decide_and_append))
 
 
-def cancel_appointment(ctx, appointment_id, *, reason=""):
-    def decide_and_append():
+def cancel_appointment(ctx: Context, command: CancelAppointment) -> Written:
+    appointment_id = _id(command.appointment_id)
+
+    def decide_and_append() -> int:
         state, version = _existing(appointment_id, appointment.evolve, "appointment")
         schedule_id = schedule.stream_id(state.doctor_id, state.day)
-        cancelled, released = appointment.cancel(state, appointment_id=appointment_id, reason=reason)
+        cancelled, released = appointment.cancel(state, appointment_id=appointment_id, reason=command.reason)
         return store.append([
-            store.StreamWrite(appointment_id, APPOINTMENT, version, cancelled),
-            store.StreamWrite(schedule_id, SCHEDULE, store.stream_version(schedule_id), released),
+            store.StreamWrite(appointment_id, appointment.STREAM, version, cancelled),
+            store.StreamWrite(schedule_id, schedule.STREAM, store.stream_version(schedule_id), released),
         ], metadata=ctx.metadata())
 
     return Written(appointment_id, _retry_on_conflict(decide_and_append))
 
 
-def _retry_on_conflict(decide_and_append):
+def _retry_on_conflict(decide_and_append: Callable[[], int]) -> int:
     """A version conflict means another command wrote the same stream meanwhile
     (say, a booking for the same doctor and day). Deciding again on the fresh
     state refuses a real overlap and accepts a free slot."""
@@ -164,3 +192,15 @@ def _retry_on_conflict(decide_and_append):
         except store.ConcurrencyConflict:
             if attempt == CONFLICT_RETRIES - 1:
                 raise
+    raise AssertionError("unreachable")
+
+
+COMMAND_HANDLERS: dict[type[Command], Callable[[Context, Any], Written]] = {
+    RegisterDoctor: register_doctor,
+    Arrive: arrive,
+    Leave: leave,
+    RegisterPatient: register_patient,
+    UpdatePatient: update_patient,
+    BookAppointment: book_appointment,
+    CancelAppointment: cancel_appointment,
+}

@@ -5,8 +5,11 @@ which is a short replay buffer for browsers, not a record of anything.
 """
 import uuid
 
+from functools import cached_property
+
 from django.db import models
 
+from .domain.catalogue import Event, decode
 from .immutability import ImmutableEventError
 
 
@@ -50,6 +53,11 @@ class StoredEvent(models.Model):
             models.Index(fields=["type", "position"], name="event_type_position"),
         ]
 
+    @cached_property
+    def message(self) -> Event:
+        """The stored ``type`` and ``data`` as their event class."""
+        return decode(self.type, self.data)
+
     def __str__(self):
         return f"#{self.position} {self.type} {self.stream_type}/{self.stream_id} v{self.version}"
 
@@ -60,20 +68,3 @@ class StoredEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableEventError("Stored events cannot be deleted.")
-
-
-class IdempotentRequest(models.Model):
-    """An API write done under an Idempotency-Key, recorded in the same transaction
-    as its events, so a retry answers the first result and writes nothing."""
-
-    actor = models.CharField(max_length=150)
-    key = models.CharField(max_length=255)
-    fingerprint = models.CharField(max_length=64, help_text="Hash of method, path and body.")
-    position = models.BigIntegerField()
-    resource_id = models.UUIDField(null=True)
-    status_code = models.PositiveSmallIntegerField(null=True)
-    response = models.JSONField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["actor", "key"], name="one_result_per_idempotency_key")]

@@ -9,20 +9,28 @@ until the previous writer has committed. Positions therefore become visible in
 order. SQLite already allows one writer at a time (IMMEDIATE transactions).
 
 Two kinds of readers: ``read_stream`` and ``read_all`` give whole ``StoredEvent``
-rows (metadata, times) to pages, the API and the admin; ``read_history``,
-``read_histories`` and ``read_log`` give light ``Recorded`` tuples to the hot
-paths — handlers deciding a command, projectors catching up.
+rows (metadata, times) to pages, the API and the admin; ``read_histories`` and
+``read_log`` give light ``Recorded`` tuples to the hot paths — handlers deciding
+a command, projectors catching up. Either way a row's ``type`` and ``data`` are
+decoded into its event class (``events.domain.catalogue``) once, where it is read.
 """
+from __future__ import annotations
+
 import json
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.dispatch import Signal
 from django.utils import timezone
 
+from django.db.models import QuerySet
+
+from .domain.catalogue import Event, decode
 from .domain.errors import Conflict
 from .models import StoredEvent
 
@@ -42,10 +50,11 @@ class StreamWrite:
     stream_id: uuid.UUID
     stream_type: str
     expected_version: int  # 0 for a stream that must not exist yet
-    events: list = field(default_factory=list)
+    events: Sequence[Event] = field(default_factory=list)
 
 
-def metadata(*, actor, source, correlation_id=None, causation_id=None):
+def metadata(*, actor: str, source: str, correlation_id: str | None = None,
+             causation_id: str | None = None) -> dict[str, str]:
     """Who and what caused a command's events. ``source`` is api, web, admin or seed."""
     causation_id = str(causation_id or uuid.uuid4())
     return {
@@ -56,7 +65,7 @@ def metadata(*, actor, source, correlation_id=None, causation_id=None):
     }
 
 
-def append(writes, *, metadata, occurred_at=None):
+def append(writes: Iterable[StreamWrite], *, metadata: dict[str, str], occurred_at: datetime | None = None) -> int:
     """Append events to one or more streams atomically; return the last position.
 
     Each write names the version its decision was based on; if any stream has
@@ -74,7 +83,7 @@ def append(writes, *, metadata, occurred_at=None):
     shared = _prepared(metadata=metadata, occurred_at=occurred_at or now, recorded_at=now)
     rows = [
         _prepared(event_id=uuid.uuid4(), stream_id=write.stream_id, stream_type=write.stream_type,
-                  version=write.expected_version + offset, type=event.type, data=event.data) | shared
+                  version=write.expected_version + offset, type=event.type, data=event.to_data()) | shared
         for write in writes
         for offset, event in enumerate(write.events, start=1)
     ]
@@ -99,12 +108,12 @@ def append(writes, *, metadata, occurred_at=None):
 _COLUMNS = {f.name: f for f in StoredEvent._meta.concrete_fields if f.name != "position"}
 
 
-def _prepared(**values):
+def _prepared(**values: Any) -> dict[str, Any]:
     """Column values as the database driver takes them (uuid, time and JSON encodings differ)."""
     return {name: _COLUMNS[name].get_db_prep_save(value, connection) for name, value in values.items()}
 
 
-def _insert(rows):
+def _insert(rows: list[dict[str, Any]]) -> int:
     """One INSERT for every row; returns the highest position drawn."""
     table = connection.ops.quote_name(StoredEvent._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _COLUMNS.values())
@@ -115,7 +124,7 @@ def _insert(rows):
         return max(position for (position,) in cursor.fetchall())
 
 
-def _stream_versions(stream_ids):
+def _stream_versions(stream_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     """{stream id: its latest version} for the streams that have events, in one query."""
     field = StoredEvent._meta.get_field("stream_id")
     placeholders = ", ".join(["%s"] * len(stream_ids))
@@ -126,12 +135,12 @@ def _stream_versions(stream_ids):
         return {_uuid(stream_id): version for stream_id, version in cursor.fetchall()}
 
 
-def _uuid(value):
+def _uuid(value: object) -> uuid.UUID:
     """A stream id as a UUID, whether it came as one, as text, or from SQLite's hex column."""
     return _COLUMNS["stream_id"].to_python(value)
 
 
-def serialize_appends():
+def serialize_appends() -> None:
     """Take the log's append lock until the transaction ends (see the module
     docstring); every writer of the log — appends and imports — takes it first."""
     if connection.vendor == "postgresql":
@@ -139,7 +148,7 @@ def serialize_appends():
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
 
 
-def stream_version(stream_id):
+def stream_version(stream_id: uuid.UUID) -> int:
     return _stream_versions([stream_id]).get(_uuid(stream_id), 0)
 
 
@@ -149,21 +158,18 @@ class Recorded(NamedTuple):
     position: int
     stream_id: uuid.UUID
     version: int
-    type: str
-    data: dict
+    event: Event
+
+    @property
+    def type(self) -> str:
+        return self.event.type
 
 
-def read_history(stream_id):
-    """A stream's events as ``Recorded`` tuples, in version order: what the command
-    handlers fold. A doctor's stream grows by two events a shift and is read on
-    every booking, so this is one plain query, not a queryset of model instances."""
-    (history,) = read_histories([stream_id])
-    return history
-
-
-def read_histories(stream_ids):
-    """``read_history`` of several streams, in the order given, with one query: a
-    booking decides on four."""
+def read_histories(stream_ids: Sequence[uuid.UUID]) -> list[list[Recorded]]:
+    """Streams' events as ``Recorded`` tuples in version order, in the order the
+    streams are given, with one query: what the command handlers fold. A booking
+    decides on four streams, and a doctor's stream grows by two events a shift,
+    so this is one plain query, not a queryset of model instances."""
     histories = {_uuid(stream_id): [] for stream_id in stream_ids}
     placeholders = ", ".join(["%s"] * len(histories))
     for event in _recorded(f"stream_id IN ({placeholders}) ORDER BY stream_id, version",
@@ -172,7 +178,7 @@ def read_histories(stream_ids):
     return [histories[_uuid(stream_id)] for stream_id in stream_ids]
 
 
-def read_log(*, after, up_to, types, limit):
+def read_log(*, after: int, up_to: int, types: Sequence[str], limit: int) -> list[Recorded]:
     """Events of the given types in (after, up_to], in position order, as ``Recorded``
     tuples: what the projector runner reads, batch after batch."""
     placeholders = ", ".join(["%s"] * len(types))
@@ -180,28 +186,24 @@ def read_log(*, after, up_to, types, limit):
                      [after, up_to, *types, limit])
 
 
-def _recorded(where, params):
+def _recorded(where: str, params: list[Any]) -> list[Recorded]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT position, stream_id, version, type, data FROM {StoredEvent._meta.db_table} "
                        f"WHERE {where}", params)
         rows = cursor.fetchall()
     # Per row only what must be: a few streams' ids repeat over thousands of rows.
     stream_ids = {raw: _uuid(raw) for raw in {row[1] for row in rows}}
-    return [Recorded(position, stream_ids[stream_id], version, type, json.loads(data))
+    return [Recorded(position, stream_ids[stream_id], version, decode(type, json.loads(data)))
             for position, stream_id, version, type, data in rows]
 
 
-def read_stream(stream_id, *, up_to_version=None, until=None):
-    """One stream's events in version order, optionally only up to a version or a time."""
-    events = StoredEvent.objects.filter(stream_id=stream_id).order_by("version")
-    if up_to_version is not None:
-        events = events.filter(version__lte=up_to_version)
-    if until is not None:
-        events = events.filter(occurred_at__lte=until)
-    return list(events)
+def read_stream(stream_id: uuid.UUID) -> list[StoredEvent]:
+    """One stream's events in version order."""
+    return list(StoredEvent.objects.filter(stream_id=stream_id).order_by("version"))
 
 
-def read_all(*, after=0, limit=None, types=None, up_to=None):
+def read_all(*, after: int = 0, limit: int | None = None, types: Sequence[str] | None = None,
+             up_to: int | None = None) -> QuerySet[StoredEvent]:
     """The global log in position order, after a position (and up to one, if given)."""
     events = StoredEvent.objects.filter(position__gt=after).order_by("position")
     if up_to is not None:
@@ -211,10 +213,10 @@ def read_all(*, after=0, limit=None, types=None, up_to=None):
     return events[:limit] if limit else events
 
 
-def head_position():
+def head_position() -> int:
     return StoredEvent.objects.aggregate(p=Max("position"))["p"] or 0
 
 
-def stream_position(stream_id):
+def stream_position(stream_id: uuid.UUID) -> int:
     """The global position of a stream's latest event (0 if it has none)."""
     return StoredEvent.objects.filter(stream_id=stream_id).aggregate(p=Max("position"))["p"] or 0

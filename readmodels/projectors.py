@@ -1,58 +1,74 @@
-"""Projectors: plain classes mapping event types to handlers that add and change
-read-model rows in the batch's ``Rows`` (``rows.py``), which the runner writes.
-They never read other projectors' tables, so each may run ahead of the others;
-the runner (``runner.py``) gives each one its checkpoint."""
-import uuid
-from datetime import date, datetime, time
+"""Projectors: plain classes whose methods, marked ``@on(EventClass)``, add and
+change read-model rows in the batch's ``Rows`` (``rows.py``), which the runner
+writes. They never read other projectors' tables, so each may run ahead of the
+others; the runner (``runner.py``) gives each one its checkpoint."""
+from __future__ import annotations
 
-from events.domain import appointment, doctor, patient
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from events.domain.appointment import AppointmentCancelled, AppointmentCreated
+from events.domain.doctor import DoctorArrived, DoctorCreated, DoctorLeft, worked_seconds
+from events.domain.messages import Event
+from events.domain.patient import PatientCreated, PatientUpdated
+from events.store import Recorded
 
 from .models import Appointment, Doctor, Patient, TimesheetEntry
+from .rows import Rows
+
+Handler = Callable[..., None]
+
+
+def on(event_class: type[Event]) -> Callable[[Handler], Handler]:
+    """Mark a projector method as the handler of one event class."""
+    def mark(method: Handler) -> Handler:
+        method.projects = event_class  # type: ignore[attr-defined]
+        return method
+    return mark
 
 
 class Projector:
-    name = ""
-    tables = ()  # the models it owns, emptied before a rebuild (children first)
+    name: ClassVar[str] = ""
+    tables: ClassVar[tuple[type, ...]] = ()  # the models it owns, emptied before a rebuild (children first)
+    _handlers: ClassVar[dict[type[Event], str]] = {}  # event class -> the name of the method projecting it
 
-    def handlers(self):
-        """{event type: method(event, rows)}."""
-        raise NotImplementedError
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = {method.projects: name for name, method in vars(cls).items() if hasattr(method, "projects")}
+        cls._handlers = {**cls._handlers, **own}  # a subclass projects what its parent does, and more
 
-    def apply(self, event, rows):
+    def handled_types(self) -> list[str]:
+        """The stored type names this projector reads: the runner reads no others."""
+        return sorted(event_class.type for event_class in self._handlers)
+
+    def apply(self, recorded: Recorded, rows: Rows) -> None:
         """Project one event into ``rows`` (a ``readmodels.rows.Rows``), which the
         runner writes back once the whole batch has been applied."""
-        handler = self.handlers().get(event.type)
-        if handler is not None:
-            handler(event, rows)
+        name = self._handlers.get(type(recorded.event))
+        if name is not None:
+            getattr(self, name)(recorded, recorded.event, rows)
 
 
 class DoctorProjector(Projector):
     name = "doctors"
     tables = (TimesheetEntry, Doctor)
 
-    def handlers(self):
-        return {
-            doctor.DOCTOR_CREATED: self.registered,
-            doctor.DOCTOR_ARRIVED: self.arrived,
-            doctor.DOCTOR_LEFT: self.left,
-        }
+    @on(DoctorCreated)
+    def registered(self, recorded: Recorded, event: DoctorCreated, rows: Rows) -> None:
+        rows.add(Doctor(id=recorded.stream_id, name=event.name, specialty=event.specialty, version=recorded.version))
 
-    def registered(self, event, rows):
-        rows.add(Doctor(id=event.stream_id, name=event.data["name"], specialty=event.data["specialty"],
-                        version=event.version))
+    @on(DoctorArrived)
+    def arrived(self, recorded: Recorded, event: DoctorArrived, rows: Rows) -> None:
+        rows.add(TimesheetEntry(doctor_id=recorded.stream_id, arrived_at=event.at))
+        on_shift = rows.get(Doctor, recorded.stream_id)
+        on_shift.on_shift_since, on_shift.version = event.at, recorded.version
 
-    def arrived(self, event, rows):
-        at = datetime.fromisoformat(event.data["at"])
-        rows.add(TimesheetEntry(doctor_id=event.stream_id, arrived_at=at))
-        on_shift = rows.get(Doctor, event.stream_id)
-        on_shift.on_shift_since, on_shift.version = at, event.version
-
-    def left(self, event, rows):
-        at = datetime.fromisoformat(event.data["at"])
-        gone = rows.get(Doctor, event.stream_id)
-        shift = rows.get(TimesheetEntry, event.stream_id, gone.on_shift_since)
-        shift.left_at, shift.seconds_worked = at, doctor.worked_seconds(shift.arrived_at, at)
-        gone.on_shift_since, gone.version = None, event.version
+    @on(DoctorLeft)
+    def left(self, recorded: Recorded, event: DoctorLeft, rows: Rows) -> None:
+        gone = rows.get(Doctor, recorded.stream_id)
+        shift = rows.get(TimesheetEntry, recorded.stream_id, gone.on_shift_since)
+        shift.left_at, shift.seconds_worked = event.at, worked_seconds(shift.arrived_at, event.at)
+        gone.on_shift_since, gone.version = None, recorded.version
         gone.total_seconds_worked += shift.seconds_worked
 
 
@@ -60,46 +76,43 @@ class PatientProjector(Projector):
     name = "patients"
     tables = (Patient,)
 
-    def handlers(self):
-        return {patient.PATIENT_CREATED: self.registered, patient.PATIENT_UPDATED: self.updated}
+    @on(PatientCreated)
+    def registered(self, recorded: Recorded, event: PatientCreated, rows: Rows) -> None:
+        rows.add(Patient(id=recorded.stream_id, name=event.name, date_of_birth=event.date_of_birth,
+                         version=recorded.version))
 
-    def registered(self, event, rows):
-        rows.add(Patient(id=event.stream_id, name=event.data["name"],
-                         date_of_birth=date.fromisoformat(event.data["date_of_birth"]), version=event.version))
-
-    def updated(self, event, rows):
-        changed = rows.get(Patient, event.stream_id)
-        if "name" in event.data:
-            changed.name = event.data["name"]
-        if "date_of_birth" in event.data:
-            changed.date_of_birth = date.fromisoformat(event.data["date_of_birth"])
-        changed.version = event.version
+    @on(PatientUpdated)
+    def updated(self, recorded: Recorded, event: PatientUpdated, rows: Rows) -> None:
+        changed = rows.get(Patient, recorded.stream_id)
+        if event.name is not None:
+            changed.name = event.name
+        if event.date_of_birth is not None:
+            changed.date_of_birth = event.date_of_birth
+        changed.version = recorded.version
 
 
 class AppointmentProjector(Projector):
     name = "appointments"
     tables = (Appointment,)
 
-    def handlers(self):
-        return {appointment.APPOINTMENT_CREATED: self.booked, appointment.APPOINTMENT_CANCELLED: self.cancelled}
-
-    def booked(self, event, rows):
-        d = event.data
+    @on(AppointmentCreated)
+    def booked(self, recorded: Recorded, event: AppointmentCreated, rows: Rows) -> None:
         rows.add(Appointment(
-            id=event.stream_id, doctor_id=uuid.UUID(d["doctor_id"]), patient_id=uuid.UUID(d["patient_id"]),
-            day=date.fromisoformat(d["day"]), time=time.fromisoformat(d["time"]),
-            duration_minutes=d["duration_minutes"], status=Appointment.BOOKED, version=event.version))
+            id=recorded.stream_id, doctor_id=event.doctor_id, patient_id=event.patient_id, day=event.day,
+            time=event.time, duration_minutes=event.duration_minutes, status=Appointment.BOOKED,
+            version=recorded.version))
 
-    def cancelled(self, event, rows):
-        cancelled = rows.get(Appointment, event.stream_id)
-        cancelled.status, cancelled.cancel_reason = Appointment.CANCELLED, event.data.get("reason", "")
-        cancelled.version = event.version
+    @on(AppointmentCancelled)
+    def cancelled(self, recorded: Recorded, event: AppointmentCancelled, rows: Rows) -> None:
+        cancelled = rows.get(Appointment, recorded.stream_id)
+        cancelled.status, cancelled.cancel_reason = Appointment.CANCELLED, event.reason
+        cancelled.version = recorded.version
 
 
 PROJECTORS = (DoctorProjector(), PatientProjector(), AppointmentProjector())
 
 
-def by_name(name):
+def by_name(name: str) -> Projector:
     for projector in PROJECTORS:
         if projector.name == name:
             return projector

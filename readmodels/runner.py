@@ -37,7 +37,7 @@ def run(projector, *, up_to=None, batch_size=BATCH_SIZE, progress=None):
     ``up_to`` if that is lower — never beyond the head, where events yet to be
     written would be skipped.
     """
-    types = sorted(projector.handlers())
+    types = projector.handled_types()
     while True:
         with transaction.atomic():
             checkpoint = locked_checkpoint(projector.name)

@@ -33,6 +33,7 @@ from events.testing import reset_event_store
 from readmodels import runner
 from readmodels.signals import project_new_events
 from tests.production import services
+from events.domain.commands import BookAppointment, RegisterDoctor, RegisterPatient
 
 WORKER_CATCH_UP_TIMEOUT = 30
 
@@ -152,18 +153,18 @@ def api(committed_db, staff_user):
 
 @pytest.fixture
 def doctor(committed_db, ctx):
-    return handlers.register_doctor(ctx, name="Ada Lovelace", specialty="Cardiology").id
+    return handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology")).id
 
 
 @pytest.fixture
 def patient(committed_db, ctx):
-    return handlers.register_patient(ctx, name="Grace Hopper", date_of_birth=datetime.date(1980, 12, 9)).id
+    return handlers.dispatch(ctx, RegisterPatient(name="Grace Hopper", date_of_birth=datetime.date(1980, 12, 9))).id
 
 
 @pytest.fixture
 def appointment(committed_db, ctx, doctor, patient):
-    return handlers.book_appointment(ctx, doctor_id=doctor, patient_id=patient, day=datetime.date(2030, 1, 7),
-                                     time=datetime.time(9, 0)).id
+    return handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=datetime.date(2030, 1, 7),
+                                     time=datetime.time(9, 0))).id
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from events.models import IdempotentRequest
+from .models import IdempotentRequest
 
 MAX_KEY_LENGTH = 255
 

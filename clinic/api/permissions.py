@@ -1,5 +1,7 @@
 from rest_framework.permissions import BasePermission
 
+from clinic.staff import is_clinic_staff
+
 
 class IsClinicStaff(BasePermission):
     """Only the clinic's staff accounts may use the API; any other signed-in user gets 403."""
@@ -7,5 +9,4 @@ class IsClinicStaff(BasePermission):
     message = "This account is not a clinic staff account."
 
     def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+        return is_clinic_staff(request.user)

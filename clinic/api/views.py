@@ -9,7 +9,8 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from events import handlers, store
+from events import store
+from events.domain import commands as c
 from readmodels import selectors
 
 from . import serializers as s
@@ -58,9 +59,7 @@ class DoctorList(generics.ListAPIView):
     def post(self, request):
         data = _valid(s.RegisterDoctor, request)
         return execute(
-            request,
-            lambda ctx: handlers.register_doctor(ctx, name=data["name"], specialty=data["specialty"],
-                                                 doctor_id=data.get("id")),
+            request, c.RegisterDoctor(name=data["name"], specialty=data["specialty"], doctor_id=data.get("id")),
             show=_render(selectors.doctors(), s.DoctorSerializer), detail_url="api:doctor", created=True)
 
 
@@ -70,12 +69,11 @@ class DoctorDetail(generics.RetrieveAPIView):
 
 
 class _ShiftCommand(APIView):
-    record = None  # handlers.arrive or handlers.leave
+    record: type[c.Arrive] | type[c.Leave]
 
     def post(self, request, pk):
         data = _valid(s.RecordShiftTime, request)
-        record = type(self).record
-        return execute(request, lambda ctx: record(ctx, pk, at=data.get("at")),
+        return execute(request, self.record(doctor_id=pk, at=data.get("at")),
                        show=_render(selectors.doctors(), s.DoctorSerializer), detail_url="api:doctor")
 
 
@@ -84,7 +82,7 @@ class _ShiftCommand(APIView):
 class DoctorArrivals(_ShiftCommand):
     """Record that a doctor arrived (started a shift)."""
 
-    record = handlers.arrive
+    record = c.Arrive
 
 
 @extend_schema(request=s.RecordShiftTime, responses=_responses(
@@ -93,7 +91,7 @@ class DoctorArrivals(_ShiftCommand):
 class DoctorDepartures(_ShiftCommand):
     """Record that a doctor left (ended the shift)."""
 
-    record = handlers.leave
+    record = c.Leave
 
 
 # --- Patients ------------------------------------------------------------
@@ -108,8 +106,7 @@ class PatientList(generics.ListAPIView):
         data = _valid(s.RegisterPatient, request)
         return execute(
             request,
-            lambda ctx: handlers.register_patient(ctx, name=data["name"], date_of_birth=data["dateOfBirth"],
-                                                  patient_id=data.get("id")),
+            c.RegisterPatient(name=data["name"], date_of_birth=data["dateOfBirth"], patient_id=data.get("id")),
             show=_render(selectors.patients(), s.PatientSerializer), detail_url="api:patient", created=True)
 
 
@@ -122,9 +119,7 @@ class PatientDetail(generics.RetrieveAPIView):
     def patch(self, request, pk):
         data = _valid(s.UpdatePatient, request)
         return execute(
-            request,
-            lambda ctx: handlers.update_patient(ctx, pk, name=data.get("name"),
-                                                date_of_birth=data.get("dateOfBirth")),
+            request, c.UpdatePatient(patient_id=pk, name=data.get("name"), date_of_birth=data.get("dateOfBirth")),
             show=_render(selectors.patients(), s.PatientSerializer), detail_url="api:patient")
 
 
@@ -150,9 +145,9 @@ class AppointmentList(generics.ListAPIView):
         data = _valid(s.BookAppointment, request)
         return execute(
             request,
-            lambda ctx: handlers.book_appointment(
-                ctx, doctor_id=data["doctorId"], patient_id=data["patientId"], day=data["day"], time=data["time"],
-                duration_minutes=data["durationMinutes"], appointment_id=data.get("id")),
+            c.BookAppointment(doctor_id=data["doctorId"], patient_id=data["patientId"], day=data["day"],
+                              time=data["time"], duration_minutes=data["durationMinutes"],
+                              appointment_id=data.get("id")),
             show=_render(selectors.appointments(), s.AppointmentSerializer), detail_url="api:appointment",
             created=True)
 
@@ -169,7 +164,7 @@ class AppointmentCancel(APIView):
         s.AppointmentSerializer, 200, (404, "No such appointment"), (409, "Already cancelled")))
     def post(self, request, pk):
         data = _valid(s.CancelAppointment, request)
-        return execute(request, lambda ctx: handlers.cancel_appointment(ctx, pk, reason=data["reason"]),
+        return execute(request, c.CancelAppointment(appointment_id=pk, reason=data["reason"]),
                        show=_render(selectors.appointments(), s.AppointmentSerializer),
                        detail_url="api:appointment")
 

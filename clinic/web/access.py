@@ -4,9 +4,9 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
+from clinic.staff import is_clinic_staff
 
-def is_clinic_staff(user):
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+from . import live
 
 
 def staff_page(view):
@@ -17,8 +17,6 @@ def staff_page(view):
     projected while the page renders then has a later id, and the page, connecting
     with this one, is still told about it.
     """
-    from . import live
-
     @wraps(view)
     def page(request, *args, **kwargs):
         if not is_clinic_staff(request.user):

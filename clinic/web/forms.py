@@ -6,18 +6,10 @@ the browser's own date and time pickers.
 """
 from django import forms
 
-from events.domain import appointment, doctor, patient, schedule
+from events.domain import catalogue
 from events.domain.appointment import MAX_DURATION, MIN_DURATION
 from readmodels import selectors
 from readmodels.models import Appointment
-
-EVENT_TYPES = [
-    doctor.DOCTOR_CREATED, doctor.DOCTOR_ARRIVED, doctor.DOCTOR_LEFT,
-    patient.PATIENT_CREATED, patient.PATIENT_UPDATED,
-    appointment.APPOINTMENT_CREATED, appointment.APPOINTMENT_CANCELLED,
-    schedule.SLOT_BOOKED, schedule.SLOT_RELEASED,
-]
-STREAM_TYPES = ["doctor", "patient", "appointment", "schedule"]
 
 
 class DateInput(forms.DateInput):
@@ -118,8 +110,9 @@ class AppointmentFilterForm(Filters):
 
 
 class EventLogFilterForm(Filters):
-    type = forms.ChoiceField(required=False, choices=[("", "Any type"), *[(t, t) for t in EVENT_TYPES]])
+    type = forms.ChoiceField(required=False,
+                             choices=lambda: [("", "Any type"), *[(t, t) for t in catalogue.event_types()]])
     stream_type = forms.ChoiceField(required=False, label="Stream type",
-                                    choices=[("", "Any stream"), *[(t, t) for t in STREAM_TYPES]])
+                                    choices=lambda: [("", "Any stream"), *[(t, t) for t in catalogue.stream_types()]])
     stream = forms.UUIDField(required=False, label="Stream id")
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -21,7 +21,7 @@ from django_eventstream.views import events
 
 from readmodels.runner import projections_advanced
 
-from .access import is_clinic_staff
+from clinic.staff import is_clinic_staff
 
 logger = logging.getLogger(__name__)
 

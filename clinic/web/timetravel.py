@@ -5,14 +5,9 @@ import dataclasses
 from dataclasses import dataclass
 
 from events import store
-from events.domain import appointment, doctor, fold, patient, schedule
+from events.domain import catalogue, fold
+from events.domain.schedule import clock
 
-EVOLVE = {
-    "doctor": doctor.evolve,
-    "patient": patient.evolve,
-    "appointment": appointment.evolve,
-    "schedule": schedule.evolve,
-}
 PAGES = {"doctor": "web:doctor", "patient": "web:patient", "appointment": "web:appointment"}
 
 
@@ -53,18 +48,14 @@ def history(stream_id, version=None):
     if not events:
         return None
     version = events[-1].version if version is None else max(1, min(version, events[-1].version))
-    evolve = EVOLVE[events[0].stream_type]
-    return History(events, version, facts(fold(evolve, events[:version])), title(fold(evolve, events)))
+    evolve = catalogue.evolve_of(events[0].stream_type)
+    messages = [event.message for event in events]
+    return History(events, version, facts(fold(evolve, messages[:version])), title(fold(evolve, messages)))
 
 
 def title(state):
-    if isinstance(state, doctor.Doctor):
-        return f"Dr {state.name}"
-    if isinstance(state, patient.Patient):
-        return state.name
-    if isinstance(state, appointment.Appointment):
-        return f"the appointment on {state.day:%d %b %Y} at {state.time:%H:%M}"
-    return "a doctor's day schedule"
+    """What a state is about, in words; a day's schedule (a mapping) has no title of its own."""
+    return getattr(state, "title", "a doctor's day schedule")
 
 
 def facts(state):
@@ -75,10 +66,7 @@ def facts(state):
             for field in dataclasses.fields(state)
         ]
     if isinstance(state, dict):  # a day's schedule: appointment id -> booked minutes
-        return [Fact(f"{_clock(slot.start)}–{_clock(slot.end)}", "booked", str(appointment_id))
+        return [Fact(f"{clock(slot.start)}–{clock(slot.end)}", "booked", str(appointment_id))
                 for appointment_id, slot in sorted(state.items(), key=lambda item: item[1].start)]
     return []
 
-
-def _clock(minutes):
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -1,12 +1,16 @@
-"""Why a command was refused. Each error knows the HTTP status the API gives it,
-so the outer layers never need a table of their own."""
+"""Why a command was refused, in the domain's own terms.
+
+An error names the input it is about by the command's field name (``doctor_id``,
+``date_of_birth``); the API and the staff pages map those to their own names and
+the error classes to their own statuses, at their edge.
+"""
+from __future__ import annotations
 
 
 class DomainError(Exception):
-    status = 400
-    field = None  # the input the error is about, when there is one
+    field: str | None = None  # the command field the error is about, when there is one
 
-    def __init__(self, message, field=None):
+    def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         if field is not None:
@@ -14,19 +18,15 @@ class DomainError(Exception):
 
 
 class InvalidCommand(DomainError):
-    """The input cannot be accepted as it is (400)."""
+    """The input cannot be accepted as it is."""
 
 
 class NotFound(DomainError):
-    """The doctor, patient or appointment does not exist (404)."""
-
-    status = 404
+    """The doctor, patient or appointment the command is about does not exist."""
 
 
 class Conflict(DomainError):
-    """The command contradicts the current state (409)."""
-
-    status = 409
+    """The command contradicts the current state."""
 
 
 class AlreadyExists(Conflict):

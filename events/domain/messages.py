@@ -1,16 +1,170 @@
-"""The shape events take inside the domain, before and after they are stored."""
-from dataclasses import dataclass, field
+"""What a message is: events (facts, stored) and commands (requests, never stored).
+
+Every event type is a frozen dataclass declared beside its aggregate, e.g.::
+
+    @dataclass(frozen=True)
+    class DoctorArrived(Event, type="DOCTOR_ARRIVED", stream="doctor"):
+        at: datetime
+
+The class statement registers it: ``type`` is the name stored in the event
+table, ``stream`` the kind of stream it belongs on. Its JSON is derived from the
+field types (``Codec``), so a new event type needs no encoder of its own, and
+the stored format of the existing types is exactly what it always was.
+"""
+from __future__ import annotations
+
+import dataclasses
+import typing
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time
 from functools import reduce
+from typing import Any, ClassVar, Protocol, TypeVar
+
+State = TypeVar("State")
 
 
-@dataclass(frozen=True)
-class NewEvent:
-    """A fact the domain decided on: its type and JSON-ready data."""
+class Words(Protocol):
+    """What an event needs to tell itself in the clinic's words: names as they are
+    now, and times as the clinic reads them. The staff pages provide it."""
 
-    type: str
-    data: dict = field(default_factory=dict)
+    def doctor(self, doctor_id: uuid.UUID | str) -> str: ...
+
+    def patient(self, patient_id: uuid.UUID | str, fallback: str = ...) -> str: ...
+
+    def appointment(self, appointment_id: uuid.UUID | str) -> Any: ...
+
+    def moment(self, at: datetime) -> str: ...
+
+    def day(self, day: date) -> str: ...
 
 
-def fold(evolve, events, state=None):
-    """Replay ``events`` (anything with ``.type`` and ``.data``) through ``evolve``."""
-    return reduce(evolve, events, state)
+class UnknownEventType(LookupError):
+    """A stored type name no event class declares."""
+
+
+_REGISTRY: dict[str, type[Event]] = {}
+
+
+class Event:
+    """A fact the domain decided on. Subclasses are frozen dataclasses."""
+
+    type: ClassVar[str]
+    stream_type: ClassVar[str]
+
+    def __init_subclass__(cls, *, type: str, stream: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if type in _REGISTRY:
+            raise TypeError(f"Two event classes claim the type {type!r}: {_REGISTRY[type].__name__} and "
+                            f"{cls.__name__}.")
+        cls.type, cls.stream_type = type, stream
+        _REGISTRY[type] = cls
+
+    def to_data(self) -> dict[str, Any]:
+        """The JSON object stored as the event's ``data``."""
+        return _codec(type(self)).encode(self)
+
+    @classmethod
+    def from_data(cls: type[E], data: dict[str, Any]) -> E:
+        return _codec(cls).decode(data)
+
+    def told(self, stream_id: uuid.UUID, words: Words) -> str:
+        """The event in a sentence for the activity feed and the event log."""
+        return self.type
+
+
+E = TypeVar("E", bound=Event)
+
+
+def event_class(type_name: str) -> type[Event]:
+    try:
+        return _REGISTRY[type_name]
+    except KeyError:
+        raise UnknownEventType(f"No event class declares the type {type_name!r}.") from None
+
+
+def decode(type_name: str, data: dict[str, Any]) -> Event:
+    """A stored event's data as its class: decoded once, where it is read."""
+    return _codec(event_class(type_name)).decode(data)
+
+
+def registered() -> dict[str, type[Event]]:
+    """{stored type: class} of every event class imported so far (see ``catalogue``)."""
+    return dict(_REGISTRY)
+
+
+class Command:
+    """A request to change something; its handler decides which events follow.
+    Subclasses are frozen dataclasses (``events.domain.commands``)."""
+
+
+def fold(evolve: Callable[[State | None, Event], State], events: Iterable[Any],
+         state: State | None = None) -> State | None:
+    """Replay ``events`` through ``evolve``. Items are events, or anything with the
+    event as ``.event`` (the store's ``Recorded`` rows)."""
+    return reduce(lambda s, e: evolve(s, getattr(e, "event", e)), events, state)
+
+
+# --- JSON ---------------------------------------------------------------
+
+def _clock(value: time) -> str:
+    """Times of day are stored as HH:MM: appointments start on whole minutes."""
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+# How a field type becomes JSON and back; types not listed are stored as they are.
+_CONVERSIONS: dict[Any, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    datetime: (datetime.isoformat, datetime.fromisoformat),
+    date: (date.isoformat, date.fromisoformat),
+    time: (_clock, time.fromisoformat),
+    uuid.UUID: (str, uuid.UUID),
+}
+
+
+class Codec:
+    """Encodes an event class's fields to its stored JSON and back.
+
+    A field whose value is None is left out of the JSON (``PatientUpdated`` holds
+    only what changed); a key missing from stored JSON takes the field's default
+    (events stored before a field existed)."""
+
+    def __init__(self, cls: type[Event]) -> None:
+        hints = typing.get_type_hints(cls)
+        self.cls = cls
+        self.fields = [(f.name, *_conversion(hints[f.name])) for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+
+    def encode(self, event: Event) -> dict[str, Any]:
+        data = {}
+        for name, to_json, _ in self.fields:
+            value = getattr(event, name)
+            if value is not None:
+                data[name] = to_json(value) if to_json else value
+        return data
+
+    def decode(self, data: dict[str, Any]) -> Event:
+        values = {}
+        for name, _, from_json in self.fields:
+            if name in data:
+                value = data[name]
+                values[name] = from_json(value) if from_json and value is not None else value
+        try:
+            return self.cls(**values)
+        except TypeError as missing:  # a required field is not in the stored JSON
+            raise ValueError(f"{self.cls.type} data {data!r} does not fit {self.cls.__name__}: {missing}") from None
+
+
+def _conversion(hint: Any) -> tuple[Callable[[Any], Any] | None, Callable[[Any], Any] | None]:
+    """(to JSON, from JSON) for a field type; ``X | None`` converts as ``X``."""
+    options = [t for t in typing.get_args(hint) if t is not type(None)] or [hint]
+    return _CONVERSIONS.get(options[0], (None, None))
+
+
+_CODECS: dict[type[Event], Codec] = {}
+
+
+def _codec(cls: type[Event]) -> Codec:
+    # Built on first use: the dataclass decorator runs after the class registers.
+    codec = _CODECS.get(cls)
+    if codec is None:
+        codec = _CODECS[cls] = Codec(cls)
+    return codec

@@ -1,4 +1,6 @@
 """Checks every aggregate shares: plain values in, a clean value or InvalidCommand out."""
+from __future__ import annotations
+
 from datetime import date, datetime, timedelta
 
 from .errors import InvalidCommand
@@ -11,7 +13,7 @@ EARLIEST_BIRTH = date(1900, 1, 1)
 CALENDAR = (date(2000, 1, 1), date(2099, 12, 31))
 
 
-def text(value, field, max_length):
+def text(value: object, field: str, max_length: int) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidCommand("This field may not be blank.", field=field)
     value = " ".join(value.split())
@@ -20,7 +22,7 @@ def text(value, field, max_length):
     return value
 
 
-def not_in_future(at, now, field):
+def not_in_future(at: datetime, now: datetime, field: str) -> None:
     if at.tzinfo is None:
         raise InvalidCommand("Give a time zone offset, e.g. 2026-01-31T08:00:00+00:00.", field=field)
     if at > now + CLOCK_TOLERANCE:
@@ -28,16 +30,16 @@ def not_in_future(at, now, field):
     in_calendar(at.date(), field)
 
 
-def in_calendar(day, field):
+def in_calendar(day: date, field: str) -> None:
     if not CALENDAR[0] <= day <= CALENDAR[1]:
         raise InvalidCommand(f"Give a date from {CALENDAR[0]} to {CALENDAR[1]}.", field=field)
 
 
-def date_of_birth(value, today):
+def date_of_birth(value: object, today: date) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise InvalidCommand("Give a date as YYYY-MM-DD.", field="dateOfBirth")
+        raise InvalidCommand("Give a date as YYYY-MM-DD.", field="date_of_birth")
     if value > today:
-        raise InvalidCommand("The date of birth cannot be in the future.", field="dateOfBirth")
+        raise InvalidCommand("The date of birth cannot be in the future.", field="date_of_birth")
     if value < EARLIEST_BIRTH:
-        raise InvalidCommand("The date of birth cannot be before 1900-01-01.", field="dateOfBirth")
-    return value.isoformat()
+        raise InvalidCommand("The date of birth cannot be before 1900-01-01.", field="date_of_birth")
+    return value

@@ -4,6 +4,7 @@ import uuid
 import pytest
 
 from events.models import StoredEvent
+from events.domain.commands import RegisterDoctor
 
 
 def _book(api, doctor, patient, **body):
@@ -93,7 +94,7 @@ def test_cancel_unknown_is_404(api, unknown_id):
 def test_list_filters_by_doctor_patient_day_and_status(api, ctx, doctor, patient):
     from events import handlers
 
-    other = handlers.register_doctor(ctx, name="Bo Ng", specialty="Dermatology").id
+    other = handlers.dispatch(ctx, RegisterDoctor(name="Bo Ng", specialty="Dermatology")).id
     first = _book(api, doctor, patient).json()["id"]
     _book(api, other, patient).json()
     _book(api, doctor, patient, day="2030-01-09")

@@ -36,7 +36,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from events.models import IdempotentRequest, StoredEvent
+from clinic.api.models import IdempotentRequest
+from events.models import StoredEvent
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 MAX_EXAMPLES = int(os.environ.get("CLINIC_FUZZ_EXAMPLES", "25"))

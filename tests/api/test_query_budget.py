@@ -4,6 +4,7 @@ import datetime
 import pytest
 
 from events import handlers
+from events.domain.commands import Arrive, BookAppointment, Leave
 
 
 @pytest.fixture
@@ -11,11 +12,11 @@ def busy_clinic(committed_db, ctx, doctor, patient):
     """A doctor with many shifts and many appointments."""
     start = datetime.datetime(2026, 1, 5, 8, tzinfo=datetime.timezone.utc)
     for day in range(12):
-        handlers.arrive(ctx, doctor, at=start + datetime.timedelta(days=day))
-        handlers.leave(ctx, doctor, at=start + datetime.timedelta(days=day, hours=8))
+        handlers.dispatch(ctx, Arrive(doctor, at=start + datetime.timedelta(days=day)))
+        handlers.dispatch(ctx, Leave(doctor, at=start + datetime.timedelta(days=day, hours=8)))
     for slot in range(30):
-        handlers.book_appointment(ctx, doctor_id=doctor, patient_id=patient, day=datetime.date(2030, 1, 7),
-                                  time=datetime.time(8 + slot // 4, (slot % 4) * 15), duration_minutes=15)
+        handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=datetime.date(2030, 1, 7),
+                                  time=datetime.time(8 + slot // 4, (slot % 4) * 15), duration_minutes=15))
     return doctor
 
 

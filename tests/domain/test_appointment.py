@@ -4,12 +4,14 @@ from datetime import date, time
 
 import pytest
 
-from events.domain import NewEvent, appointment, doctor, fold, patient, schedule
-from events.domain.errors import AlreadyCancelled, AlreadyExists, Conflict, DoubleBooking, InvalidCommand
+from events.domain import appointment, doctor, fold, patient, schedule
+from events.domain.errors import AlreadyCancelled, AlreadyExists, Conflict, DoubleBooking, InvalidCommand, NotFound
 
 DAY = date(2030, 1, 7)
 DOCTOR_ID = uuid.UUID("11111111-1111-4111-8111-111111111111")
 PATIENT_ID = uuid.UUID("22222222-2222-4222-8222-222222222222")
+APPOINTMENT_ID = uuid.UUID("33333333-3333-4333-8333-333333333333")
+A, B = uuid.UUID(int=0xA), uuid.UUID(int=0xB)
 DR = fold(doctor.evolve, doctor.register(None, name="Ada Lovelace", specialty="Cardiology"))
 PT = fold(patient.evolve, patient.register(None, name="Grace Hopper", date_of_birth=date(1980, 12, 9),
                                            today=DAY))
@@ -51,40 +53,46 @@ def test_book_creates_appointment_and_reserves_the_slot():
     clinic = Clinic()
     appointment_id = clinic.book(time(9, 0), 45)
     state = clinic.appointment(appointment_id)
-    assert state == appointment.Appointment(str(DOCTOR_ID), str(PATIENT_ID), DAY, time(9, 0), 45)
+    assert state == appointment.Appointment(DOCTOR_ID, PATIENT_ID, DAY, time(9, 0), 45)
+    assert isinstance(state.doctor_id, uuid.UUID) and isinstance(state.patient_id, uuid.UUID)
     assert state.status == appointment.BOOKED
-    assert clinic.schedule() == {str(appointment_id): schedule.Slot(9 * 60, 9 * 60 + 45)}
+    assert clinic.schedule() == {appointment_id: schedule.Slot(9 * 60, 9 * 60 + 45)}
 
 
 def test_book_writes_one_event_to_each_stream():
     booked, reserved = appointment.book(
-        None, None, appointment_id="a1", doctor=DR, patient=PT, doctor_id=DOCTOR_ID,
+        None, None, appointment_id=APPOINTMENT_ID, doctor=DR, patient=PT, doctor_id=DOCTOR_ID,
         patient_id=PATIENT_ID, day=DAY, time=time(14, 5), duration_minutes=30)
-    assert [e.type for e in booked] == [appointment.APPOINTMENT_CREATED]
-    assert [e.type for e in reserved] == [schedule.SLOT_BOOKED]
-    assert booked[0].data == {"doctor_id": str(DOCTOR_ID), "patient_id": str(PATIENT_ID),
-                              "day": "2030-01-07", "time": "14:05", "duration_minutes": 30}
-    assert reserved[0].data == {"appointment_id": "a1", "start": "14:05", "duration_minutes": 30}
+    assert booked == [appointment.AppointmentCreated(doctor_id=DOCTOR_ID, patient_id=PATIENT_ID, day=DAY,
+                                                     time=time(14, 5), duration_minutes=30)]
+    assert reserved == [schedule.SlotBooked(appointment_id=APPOINTMENT_ID, start=time(14, 5), duration_minutes=30)]
+    assert (booked[0].type, booked[0].stream_type) == ("APPOINTMENT_CREATED", "appointment")
+    assert (reserved[0].type, reserved[0].stream_type) == ("SLOT_BOOKED", "schedule")
+    assert booked[0].to_data() == {"doctor_id": str(DOCTOR_ID), "patient_id": str(PATIENT_ID),
+                                   "day": "2030-01-07", "time": "14:05", "duration_minutes": 30}
+    assert reserved[0].to_data() == {"appointment_id": str(APPOINTMENT_ID), "start": "14:05",
+                                     "duration_minutes": 30}
 
 
 def test_book_unknown_doctor_is_invalid_and_names_doctor_id():
     with pytest.raises(InvalidCommand) as info:
         Clinic().book(time(9), dr=None)
-    assert info.value.field == "doctorId"
-    assert info.value.status == 400
+    assert info.value.field == "doctor_id"
+    assert not isinstance(info.value, (Conflict, NotFound))
 
 
 def test_book_unknown_patient_is_invalid_and_names_patient_id():
     with pytest.raises(InvalidCommand) as info:
         Clinic().book(time(9), pt=None)
-    assert info.value.field == "patientId"
+    assert info.value.field == "patient_id"
 
 
 def test_book_same_appointment_id_twice_is_a_conflict():
     clinic = Clinic()
     appointment_id = clinic.book(time(9))
-    with pytest.raises(AlreadyExists):
+    with pytest.raises(AlreadyExists) as info:
         clinic.book(time(15), appointment_id=appointment_id)
+    assert info.value.field == "id"
 
 
 @pytest.mark.parametrize("first, second", [
@@ -101,7 +109,7 @@ def test_overlapping_booking_is_refused(first, second):
     clinic.book(*first)
     with pytest.raises(DoubleBooking) as info:
         clinic.book(*second)
-    assert info.value.status == 409
+    assert isinstance(info.value, Conflict)
     assert "Ada Lovelace" in info.value.message
 
 
@@ -154,22 +162,28 @@ def test_cancelling_one_booking_frees_only_that_slot():
     keep = clinic.book(time(9, 0), 30)
     drop = clinic.book(time(10, 0), 30)
     clinic.cancel(drop)
-    assert set(clinic.schedule()) == {str(keep)}
+    assert set(clinic.schedule()) == {keep}
     with pytest.raises(DoubleBooking):
         clinic.book(time(9, 15), 10)
 
 
 @pytest.mark.parametrize("duration", [5, 30, 8 * 60])
 def test_durations_within_bounds_are_accepted(duration):
-    appointment_id = Clinic().book(time(8, 0), duration)
-    assert appointment_id
+    clinic = Clinic()
+    appointment_id = clinic.book(time(8, 0), duration)
+    (created,) = clinic.appointments[appointment_id]
+    (reserved,) = clinic.schedules[schedule.stream_id(DOCTOR_ID, DAY)]
+    assert created.duration_minutes == reserved.duration_minutes == duration
+    assert created.to_data()["duration_minutes"] == reserved.to_data()["duration_minutes"] == duration
+    assert clinic.appointment(appointment_id).duration_minutes == duration
+    assert clinic.schedule() == {appointment_id: schedule.Slot(8 * 60, 8 * 60 + duration)}
 
 
 @pytest.mark.parametrize("duration", [0, -30, 4, 8 * 60 + 1, 30.0, "30", True, None])
 def test_durations_out_of_bounds_or_not_whole_minutes_are_refused(duration):
     with pytest.raises(InvalidCommand) as info:
         Clinic().book(time(8, 0), duration)
-    assert info.value.field == "durationMinutes"
+    assert info.value.field == "duration_minutes"
 
 
 def test_appointment_must_end_by_midnight():
@@ -177,7 +191,7 @@ def test_appointment_must_end_by_midnight():
     clinic.book(time(23, 30), 30)     # ends exactly at midnight: fine
     with pytest.raises(InvalidCommand) as info:
         clinic.book(time(23, 31), 30, day=date(2030, 1, 8))
-    assert info.value.field == "durationMinutes"
+    assert info.value.field == "duration_minutes"
     assert "midnight" in info.value.message
 
 
@@ -186,10 +200,10 @@ def test_book_does_not_change_the_schedule_it_was_given():
     clinic.book(time(9, 0), 30)
     day_schedule = clinic.schedule()
     snapshot = dict(day_schedule)
-    appointment.book(None, day_schedule, appointment_id="x", doctor=DR, patient=PT, doctor_id=DOCTOR_ID,
+    appointment.book(None, day_schedule, appointment_id=A, doctor=DR, patient=PT, doctor_id=DOCTOR_ID,
                      patient_id=PATIENT_ID, day=DAY, time=time(10, 0), duration_minutes=30)
     with pytest.raises(DoubleBooking):
-        appointment.book(None, day_schedule, appointment_id="y", doctor=DR, patient=PT, doctor_id=DOCTOR_ID,
+        appointment.book(None, day_schedule, appointment_id=B, doctor=DR, patient=PT, doctor_id=DOCTOR_ID,
                          patient_id=PATIENT_ID, day=DAY, time=time(9, 10), duration_minutes=30)
     assert day_schedule == snapshot
 
@@ -201,7 +215,9 @@ def test_a_start_time_with_seconds_is_refused_rather_than_rounded():
         clinic.book(time(9, 0, 45), 30)
     assert refused.value.field == "time"
     appointment_id = clinic.book(time(9, 0, 0), 30)
-    assert clinic.schedule()[str(appointment_id)] == schedule.Slot(540, 570)
+    assert clinic.schedule()[appointment_id] == schedule.Slot(540, 570)
+    (reserved,) = clinic.schedules[schedule.stream_id(DOCTOR_ID, DAY)]
+    assert reserved.to_data()["start"] == "09:00"
 
 
 # --- cancel -------------------------------------------------------------
@@ -209,6 +225,14 @@ def test_a_start_time_with_seconds_is_refused_rather_than_rounded():
 def test_cancel_records_reason_and_releases_the_slot():
     clinic = Clinic()
     appointment_id = clinic.book(time(9))
+    cancelled, released = appointment.cancel(clinic.appointment(appointment_id), appointment_id=appointment_id,
+                                             reason="  Doctor ill  ")
+    assert cancelled == [appointment.AppointmentCancelled(reason="Doctor ill")]
+    assert released == [schedule.SlotReleased(appointment_id=appointment_id)]
+    assert (cancelled[0].type, cancelled[0].stream_type) == ("APPOINTMENT_CANCELLED", "appointment")
+    assert (released[0].type, released[0].stream_type) == ("SLOT_RELEASED", "schedule")
+    assert cancelled[0].to_data() == {"reason": "Doctor ill"}
+    assert released[0].to_data() == {"appointment_id": str(appointment_id)}
     clinic.cancel(appointment_id, reason="  Doctor ill  ")
     state = clinic.appointment(appointment_id)
     assert (state.status, state.cancel_reason) == (appointment.CANCELLED, "Doctor ill")
@@ -221,7 +245,7 @@ def test_cancel_twice_is_refused():
     clinic.cancel(appointment_id)
     with pytest.raises(AlreadyCancelled) as info:
         clinic.cancel(appointment_id)
-    assert info.value.status == 409
+    assert isinstance(info.value, Conflict)
     assert issubclass(AlreadyCancelled, Conflict)
 
 
@@ -242,6 +266,9 @@ def test_cancel_without_reason():
     appointment_id = clinic.book(time(9))
     clinic.cancel(appointment_id)
     assert clinic.appointment(appointment_id).cancel_reason == ""
+    cancelled = clinic.appointments[appointment_id][-1]
+    assert cancelled == appointment.AppointmentCancelled(reason="")
+    assert cancelled.to_data() == {"reason": ""}
 
 
 # --- schedule -----------------------------------------------------------
@@ -282,18 +309,35 @@ def test_ensure_free_on_an_empty_day():
 
 
 def test_schedule_evolve_does_not_change_the_previous_state():
-    before = schedule.evolve(None, NewEvent(schedule.SLOT_BOOKED,
-                                            {"appointment_id": "a", "start": "09:00", "duration_minutes": 30}))
+    before = schedule.evolve(None, schedule.SlotBooked(appointment_id=A, start=time(9, 0), duration_minutes=30))
+    assert before == {A: schedule.Slot(540, 570)}
     snapshot = dict(before)
-    schedule.evolve(before, NewEvent(schedule.SLOT_RELEASED, {"appointment_id": "a"}))
-    schedule.evolve(before, NewEvent(schedule.SLOT_BOOKED,
-                                     {"appointment_id": "b", "start": "10:00", "duration_minutes": 30}))
+    schedule.evolve(before, schedule.SlotReleased(appointment_id=A))
+    schedule.evolve(before, schedule.SlotBooked(appointment_id=B, start=time(10, 0), duration_minutes=30))
     assert before == snapshot
 
 
+def test_schedule_state_from_stored_json_is_the_same():
+    stored = [schedule.SlotBooked.from_data({"appointment_id": str(A), "start": "09:00", "duration_minutes": 30}),
+              schedule.SlotBooked.from_data({"appointment_id": str(B), "start": "10:00", "duration_minutes": 15}),
+              schedule.SlotReleased.from_data({"appointment_id": str(A)})]
+    assert fold(schedule.evolve, stored) == {B: schedule.Slot(600, 615)}
+
+
 def test_releasing_an_unknown_slot_is_harmless():
-    state = schedule.evolve({}, NewEvent(schedule.SLOT_RELEASED, {"appointment_id": "nope"}))
+    state = schedule.evolve({}, schedule.SlotReleased(appointment_id=uuid.UUID(int=0x404)))
     assert state == {}
+
+
+def test_appointment_state_from_stored_json_is_the_same():
+    clinic = Clinic()
+    appointment_id = clinic.book(time(9, 5), 20)
+    clinic.cancel(appointment_id, reason="moved")
+    events = clinic.appointments[appointment_id]
+    stored = [type(e).from_data(e.to_data()) for e in events]
+    assert stored == events
+    assert fold(appointment.evolve, stored) == fold(appointment.evolve, events) == appointment.Appointment(
+        DOCTOR_ID, PATIENT_ID, DAY, time(9, 5), 20, status=appointment.CANCELLED, cancel_reason="moved")
 
 
 def test_an_id_of_another_kind_is_not_a_doctor_or_a_patient():
@@ -304,12 +348,12 @@ def test_an_id_of_another_kind_is_not_a_doctor_or_a_patient():
     assert fold(patient.evolve, doctor_events) is None
     with pytest.raises(InvalidCommand) as info:
         Clinic().book(time(9), dr=fold(doctor.evolve, patient_events))
-    assert info.value.field == "doctorId"
+    assert info.value.field == "doctor_id"
 
 
 @pytest.mark.parametrize("day", [date(1, 1, 1), date(1999, 12, 31), date(2100, 1, 1), date(9999, 12, 31)])
 def test_a_day_outside_the_clinic_calendar_is_refused(day):
     with pytest.raises(InvalidCommand) as refused:
-        appointment.book(None, {}, appointment_id="a", doctor=DR, patient=PT, doctor_id=DOCTOR_ID,
+        appointment.book(None, {}, appointment_id=A, doctor=DR, patient=PT, doctor_id=DOCTOR_ID,
                          patient_id=PATIENT_ID, day=day, time=time(9), duration_minutes=30)
     assert refused.value.field == "day"

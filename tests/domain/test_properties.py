@@ -7,11 +7,12 @@ the folded state of its streams, and only accepted commands' events are kept.
 import json
 import uuid
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from datetime import date, datetime, time, timedelta, timezone
 
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from events.domain import NewEvent, appointment, doctor, fold, patient, schedule
+from events.domain import appointment, catalogue, doctor, fold, messages, patient, schedule
 from events.domain.errors import DomainError
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -66,8 +67,8 @@ scripts = st.one_of(
 
 @dataclass
 class World:
-    streams: dict = field(default_factory=dict)  # stream id -> [NewEvent]
-    log: list = field(default_factory=list)      # (stream id, NewEvent) in append order
+    streams: dict = field(default_factory=dict)  # stream id -> [Event]
+    log: list = field(default_factory=list)      # (stream id, Event) in append order
 
     def state(self, stream_id, evolve):
         return fold(evolve, self.streams.get(stream_id, []))
@@ -150,18 +151,19 @@ def play(script):
 
 def shifts_of(events):
     """[(arrived, left or None)] from a doctor's events, checking their order."""
-    assert events[0].type == doctor.DOCTOR_CREATED
-    assert all(e.type != doctor.DOCTOR_CREATED for e in events[1:]), "registered twice"
+    assert type(events[0]) is doctor.DoctorCreated
+    assert all(type(e) is not doctor.DoctorCreated for e in events[1:]), "registered twice"
     shifts = []
     for event in events[1:]:
-        moment = datetime.fromisoformat(event.data["at"])
+        moment = event.at
+        assert datetime.fromisoformat(event.to_data()["at"]) == moment, "time not stored as it was decided"
         assert moment.utcoffset() is not None, "naive time stored"
         assert moment <= NOW + TOLERANCE, "time in the future stored"
-        if event.type == doctor.DOCTOR_ARRIVED:
+        if type(event) is doctor.DoctorArrived:
             assert not shifts or shifts[-1][1] is not None, "arrived while on shift"
             shifts.append((moment, None))
         else:
-            assert event.type == doctor.DOCTOR_LEFT
+            assert type(event) is doctor.DoctorLeft
             assert shifts and shifts[-1][1] is None, "left while off shift"
             shifts[-1] = (shifts[-1][0], moment)
     return shifts
@@ -174,13 +176,15 @@ def booked_appointments(world):
         events = world.streams.get(a, [])
         if not events:
             continue
-        assert events[0].type == appointment.APPOINTMENT_CREATED
-        assert [e.type for e in events[1:]] in ([], [appointment.APPOINTMENT_CANCELLED]), "cancelled twice"
+        assert type(events[0]) is appointment.AppointmentCreated
+        assert [type(e) for e in events[1:]] in ([], [appointment.AppointmentCancelled]), "cancelled twice"
         if len(events) == 1:
-            data = events[0].data
-            hours, minutes = map(int, data["time"].split(":"))
+            created = events[0]
+            hours, minutes = map(int, created.to_data()["time"].split(":"))
+            assert (hours, minutes) == (created.time.hour, created.time.minute), "start not stored as HH:MM"
+            assert created.time.second == created.time.microsecond == 0, "start off the minute"
             start = hours * 60 + minutes
-            result[str(a)] = (data["doctor_id"], data["day"], start, start + data["duration_minutes"])
+            result[a] = (created.doctor_id, created.day, start, start + created.duration_minutes)
     return result
 
 
@@ -211,16 +215,16 @@ def check_invariants(world):
     # Bookings only for doctors and patients registered before the booking.
     registered = set()
     for stream_id, event in world.log:
-        if event.type in (doctor.DOCTOR_CREATED, patient.PATIENT_CREATED):
-            registered.add(str(stream_id))
-        if event.type == appointment.APPOINTMENT_CREATED:
-            assert event.data["doctor_id"] in registered and event.data["patient_id"] in registered
+        if type(event) in (doctor.DoctorCreated, patient.PatientCreated):
+            registered.add(stream_id)
+        if type(event) is appointment.AppointmentCreated:
+            assert event.doctor_id in registered and event.patient_id in registered
 
     # The schedule streams agree with the appointment streams.
     for d in DOCTORS:
         for day in DAYS:
             expected = {a: schedule.Slot(start, end) for a, (dd, dday, start, end) in booked.items()
-                        if dd == str(d) and dday == day.isoformat()}
+                        if dd == d and dday == day}
             assert (world.state(schedule.stream_id(d, day), schedule.evolve) or {}) == expected
 
 
@@ -301,17 +305,26 @@ def test_domain_accepts_exactly_what_the_rules_allow(script):
 # --- folding ------------------------------------------------------------
 
 def evolve_for(stream_id, world):
-    first = world.streams[stream_id][0].type
-    return {
-        doctor.DOCTOR_CREATED: doctor.evolve,
-        patient.PATIENT_CREATED: patient.evolve,
-        appointment.APPOINTMENT_CREATED: appointment.evolve,
+    events = world.streams[stream_id]
+    assert len({e.stream_type for e in events}) == 1, "one stream, one kind"
+    first = type(events[0])
+    evolve = {
+        doctor.DoctorCreated: doctor.evolve,
+        patient.PatientCreated: patient.evolve,
+        appointment.AppointmentCreated: appointment.evolve,
     }.get(first, schedule.evolve)
+    assert catalogue.evolve_of(events[0].stream_type) is evolve
+    return evolve
 
 
 def json_roundtrip(events):
-    """What the store gives back: the data went through JSON."""
-    return [NewEvent(e.type, json.loads(json.dumps(e.data))) for e in events]
+    """What the store gives back: the data went through JSON, and is decoded by its stored type name."""
+    return [messages.decode(e.type, json.loads(json.dumps(e.to_data()))) for e in events]
+
+
+def recorded(events):
+    """The store's rows carry the event as ``.event``."""
+    return [SimpleNamespace(event=e, type=e.type) for e in events]
 
 
 @SETTINGS
@@ -323,7 +336,9 @@ def test_folding_is_deterministic_and_can_be_split_anywhere(script, data):
         evolve = evolve_for(stream_id, world)
         whole = fold(evolve, events)
         assert fold(evolve, list(events)) == whole
+        assert json_roundtrip(events) == events
         assert fold(evolve, json_roundtrip(events)) == whole
+        assert fold(evolve, recorded(events)) == whole
         cut = data.draw(st.integers(0, len(events)), label="cut")
         head, tail = events[:cut], events[cut:]
         middle = fold(evolve, head)
@@ -332,11 +347,12 @@ def test_folding_is_deterministic_and_can_be_split_anywhere(script, data):
         assert middle == snapshot, "evolve changed an earlier state in place"
 
 
+SLOT_IDS = [uuid.UUID(int=0x510 + i) for i in range(5)]
 schedule_events = st.lists(st.one_of(
-    st.builds(lambda a, start, duration: NewEvent(schedule.SLOT_BOOKED, {
-        "appointment_id": a, "start": f"{start // 60:02d}:{start % 60:02d}", "duration_minutes": duration}),
-        st.sampled_from("abcd"), st.integers(0, 1439), st.integers(5, 480)),
-    st.builds(lambda a: NewEvent(schedule.SLOT_RELEASED, {"appointment_id": a}), st.sampled_from("abcde")),
+    st.builds(lambda a, start, duration: schedule.SlotBooked(
+        appointment_id=a, start=time(start // 60, start % 60), duration_minutes=duration),
+        st.sampled_from(SLOT_IDS[:4]), st.integers(0, 1439), st.integers(5, 480)),
+    st.builds(lambda a: schedule.SlotReleased(appointment_id=a), st.sampled_from(SLOT_IDS)),
 ), max_size=30)
 
 
@@ -350,8 +366,12 @@ def test_schedule_fold_splits_anywhere(events, data):
     # The slots booked are those whose last event was a booking.
     last = {}
     for event in events:
-        last[event.data["appointment_id"]] = event
-    assert set(whole or {}) == {a for a, e in last.items() if e.type == schedule.SLOT_BOOKED}
+        last[event.appointment_id] = event
+    assert set(whole or {}) == {a for a, e in last.items() if type(e) is schedule.SlotBooked}
+    for a, slot in (whole or {}).items():
+        start = last[a].start.hour * 60 + last[a].start.minute
+        assert slot == schedule.Slot(start, start + last[a].duration_minutes)
+    assert fold(schedule.evolve, json_roundtrip(events)) == whole
 
 
 # --- patient and age ----------------------------------------------------
@@ -374,7 +394,11 @@ def test_patient_update_records_exactly_the_changes(name, born, new_name, new_bo
     changed = {k for k, old, new in [("name", state.name, wanted_name),
                                      ("date_of_birth", state.date_of_birth, wanted_born)] if old != new}
     if changed:
-        assert len(events) == 1 and set(events[0].data) == changed
+        assert len(events) == 1 and set(events[0].to_data()) == changed
+        assert type(events[0]) is patient.PatientUpdated
+        assert events[0] == patient.PatientUpdated(
+            name=wanted_name if "name" in changed else None,
+            date_of_birth=wanted_born if "date_of_birth" in changed else None)
     else:
         assert events == []
 

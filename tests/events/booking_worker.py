@@ -20,21 +20,22 @@ import datetime  # noqa: E402
 
 from events import handlers  # noqa: E402
 from events.domain.errors import Conflict  # noqa: E402
+from events.domain.commands import BookAppointment, RegisterDoctor, RegisterPatient
 
 
 def main(mode, *args):
     ctx = handlers.Context(actor="worker", source="seed")
     if mode == "seed":
-        doctor = handlers.register_doctor(ctx, name="Ada Lovelace", specialty="Cardiology").id
-        patient = handlers.register_patient(ctx, name="Grace Hopper", date_of_birth=datetime.date(1980, 12, 9)).id
+        doctor = handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology")).id
+        patient = handlers.dispatch(ctx, RegisterPatient(name="Grace Hopper", date_of_birth=datetime.date(1980, 12, 9))).id
         print(json.dumps({"doctor": str(doctor), "patient": str(patient)}), flush=True)
         return
     doctor, patient = args
     print("ready", flush=True)
     sys.stdin.readline()
     try:
-        written = handlers.book_appointment(ctx, doctor_id=doctor, patient_id=patient,
-                                            day=datetime.date(2030, 1, 7), time=datetime.time(9, 0))
+        written = handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient,
+                                            day=datetime.date(2030, 1, 7), time=datetime.time(9, 0)))
         print(json.dumps({"booked": str(written.id)}), flush=True)
     except Conflict as refused:
         print(json.dumps({"refused": type(refused).__name__}), flush=True)

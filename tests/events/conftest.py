@@ -1,9 +1,31 @@
+import dataclasses
+import types
 import uuid
 
 import pytest
 
 from events import store
-from events.domain import NewEvent
+from events.domain.messages import Event
+
+_TEST_EVENTS: dict[str, type[Event]] = {}
+
+
+def test_event(type_name, n=None):
+    """An event of a type only these tests use ("THING_HAPPENED", "A", ...), on a
+    "thing" stream, with one optional number ``n``: the store's guarantees hold
+    for any registered event class, not just the clinic's."""
+    cls = _TEST_EVENTS.get(type_name)
+    if cls is None:
+        def body(namespace):
+            namespace["__annotations__"] = {"n": int | None}
+            namespace["n"] = None
+        cls = dataclasses.dataclass(frozen=True)(
+            types.new_class(f"Test{type_name.title()}", (Event,), {"type": type_name, "stream": "thing"}, body))
+        _TEST_EVENTS[type_name] = cls
+    return cls(n=n)
+
+
+test_event.__test__ = False  # a factory, not a test
 
 
 @pytest.fixture
@@ -17,7 +39,7 @@ def write(meta):
 
     def write(stream_id=None, *, n=1, expected=0, type="THING_HAPPENED", stream_type="thing", occurred_at=None):
         stream_id = stream_id or uuid.uuid4()
-        events = [NewEvent(type, {"n": i}) for i in range(1, n + 1)]
+        events = [test_event(type, i) for i in range(1, n + 1)]
         return store.append([store.StreamWrite(stream_id, stream_type, expected, events)],
                             metadata=meta, occurred_at=occurred_at)
 

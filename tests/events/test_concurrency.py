@@ -22,6 +22,7 @@ from events import handlers, store
 from events.domain.errors import Conflict, DoubleBooking
 from events.models import StoredEvent
 from readmodels.models import Appointment
+from events.domain.commands import BookAppointment
 
 CONTENDERS = 8
 DAY = datetime.date(2030, 1, 7)
@@ -52,8 +53,7 @@ def file_db(committed_db):
 
 
 def test_threads_booking_the_same_slot_exactly_one_wins(file_db, doctor, patient, ctx):
-    results = in_threads(CONTENDERS, lambda i: handlers.book_appointment(
-        ctx, doctor_id=doctor, patient_id=patient, day=DAY, time=datetime.time(9, 0)))
+    results = in_threads(CONTENDERS, lambda i: handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=DAY, time=datetime.time(9, 0))))
 
     won = [r for r in results if isinstance(r, handlers.Written)]
     lost = [r for r in results if isinstance(r, Conflict)]
@@ -68,8 +68,7 @@ def test_threads_booking_the_same_slot_exactly_one_wins(file_db, doctor, patient
 def test_threads_booking_different_slots_all_succeed(file_db, doctor, patient, ctx):
     """Same schedule stream, no overlap: a version conflict is decided again, not refused.
     (Four contenders: each loses at most three races, within the handler's retries.)"""
-    results = in_threads(4, lambda i: handlers.book_appointment(
-        ctx, doctor_id=doctor, patient_id=patient, day=DAY, time=datetime.time(9 + i, 0)))
+    results = in_threads(4, lambda i: handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=DAY, time=datetime.time(9 + i, 0))))
     assert all(isinstance(r, handlers.Written) for r in results), results
     schedule = [e for e in store.read_all() if e.type == "SLOT_BOOKED"]
     assert [e.version for e in schedule] == [1, 2, 3, 4]
@@ -139,7 +138,7 @@ def test_a_reader_following_the_log_never_skips_a_late_commit(log_only):
 
     from django.db import transaction
 
-    from events.domain import NewEvent
+    from tests.events.conftest import test_event
 
     writers, appends = 6, 15
     meta = store.metadata(actor="tester", source="seed")
@@ -150,7 +149,7 @@ def test_a_reader_following_the_log_never_skips_a_late_commit(log_only):
         stream = uuid.uuid4()
         for version in range(appends):
             with transaction.atomic():
-                store.append([store.StreamWrite(stream, "thing", version, [NewEvent("TICK")])], metadata=meta)
+                store.append([store.StreamWrite(stream, "thing", version, [test_event("TICK")])], metadata=meta)
                 time_to_commit = random.uniform(0, 0.004)
                 threading.Event().wait(time_to_commit)
 

@@ -6,9 +6,12 @@ from datetime import timedelta
 
 import pytest
 
+from clinic.commands import status_of
+
 from events import handlers, store
 from events.domain import errors
 from events.models import StoredEvent
+from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor, RegisterPatient
 
 DAY = datetime.date(2030, 1, 7)
 NINE = datetime.time(9, 0)
@@ -20,14 +23,14 @@ def count():
 
 
 def book(ctx, doctor, patient, *, day=DAY, time=NINE, minutes=30, **kwargs):
-    return handlers.book_appointment(ctx, doctor_id=doctor, patient_id=patient, day=day, time=time,
-                                     duration_minutes=minutes, **kwargs)
+    return handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=day, time=time,
+                                     duration_minutes=minutes, **kwargs))
 
 
 # --- Registering -------------------------------------------------------------
 
 def test_registering_a_doctor_writes_one_event_and_returns_its_position(committed_db, ctx):
-    written = handlers.register_doctor(ctx, name="  Ada   Lovelace ", specialty="Cardiology")
+    written = handlers.dispatch(ctx, RegisterDoctor(name="  Ada   Lovelace ", specialty="Cardiology"))
     (event,) = store.read_stream(written.id)
     assert (event.type, event.stream_type, event.version) == ("DOCTOR_CREATED", "doctor", 1)
     assert event.data == {"name": "Ada Lovelace", "specialty": "Cardiology"}
@@ -37,8 +40,8 @@ def test_registering_a_doctor_writes_one_event_and_returns_its_position(committe
 def test_registering_a_doctor_with_an_existing_id_is_409(doctor, ctx, count):
     before = count()
     with pytest.raises(errors.AlreadyExists) as refused:
-        handlers.register_doctor(ctx, name="Someone Else", specialty="Surgery", doctor_id=doctor)
-    assert refused.value.status == 409
+        handlers.dispatch(ctx, RegisterDoctor(name="Someone Else", specialty="Surgery", doctor_id=doctor))
+    assert status_of(refused.value) == 409
     assert count() == before
     assert store.read_stream(doctor)[0].data["name"] == "Ada Lovelace"
 
@@ -46,24 +49,24 @@ def test_registering_a_doctor_with_an_existing_id_is_409(doctor, ctx, count):
 def test_registering_a_patient_with_an_existing_id_is_409(patient, ctx, count):
     before = count()
     with pytest.raises(errors.AlreadyExists) as refused:
-        handlers.register_patient(ctx, name="Other", date_of_birth=datetime.date(1990, 1, 1), patient_id=patient)
-    assert refused.value.status == 409
+        handlers.dispatch(ctx, RegisterPatient(name="Other", date_of_birth=datetime.date(1990, 1, 1), patient_id=patient))
+    assert status_of(refused.value) == 409
     assert count() == before
 
 
 def test_a_client_chosen_id_is_used(committed_db, ctx):
     chosen = uuid.uuid4()
-    assert handlers.register_patient(ctx, name="Alan Turing", date_of_birth=datetime.date(1954, 6, 7),
-                                     patient_id=chosen).id == chosen
+    assert handlers.dispatch(ctx, RegisterPatient(name="Alan Turing", date_of_birth=datetime.date(1954, 6, 7),
+                                     patient_id=chosen)).id == chosen
     assert store.stream_version(chosen) == 1
 
 
 def test_invalid_input_is_400_and_writes_nothing(committed_db, ctx, count):
     with pytest.raises(errors.InvalidCommand) as refused:
-        handlers.register_doctor(ctx, name="   ", specialty="Cardiology")
-    assert refused.value.status == 400 and refused.value.field == "name"
+        handlers.dispatch(ctx, RegisterDoctor(name="   ", specialty="Cardiology"))
+    assert status_of(refused.value) == 400 and refused.value.field == "name"
     with pytest.raises(errors.InvalidCommand):
-        handlers.register_patient(ctx, name="Future Child", date_of_birth=datetime.date.today() + timedelta(days=2))
+        handlers.dispatch(ctx, RegisterPatient(name="Future Child", date_of_birth=datetime.date.today() + timedelta(days=2)))
     assert count() == 0
 
 
@@ -71,71 +74,71 @@ def test_invalid_input_is_400_and_writes_nothing(committed_db, ctx, count):
 
 def test_arrive_then_leave_then_arrive_again(doctor, ctx):
     now = ctx.now
-    handlers.arrive(ctx, doctor, at=now - timedelta(hours=9))
-    handlers.leave(ctx, doctor, at=now - timedelta(hours=1))
-    handlers.arrive(ctx, doctor, at=now - timedelta(minutes=30))
+    handlers.dispatch(ctx, Arrive(doctor, at=now - timedelta(hours=9)))
+    handlers.dispatch(ctx, Leave(doctor, at=now - timedelta(hours=1)))
+    handlers.dispatch(ctx, Arrive(doctor, at=now - timedelta(minutes=30)))
     assert [e.type for e in store.read_stream(doctor)] == [
         "DOCTOR_CREATED", "DOCTOR_ARRIVED", "DOCTOR_LEFT", "DOCTOR_ARRIVED"]
 
 
 def test_arriving_while_on_shift_is_409(doctor, ctx, count):
-    handlers.arrive(ctx, doctor, at=ctx.now - timedelta(hours=2))
+    handlers.dispatch(ctx, Arrive(doctor, at=ctx.now - timedelta(hours=2)))
     before = count()
     with pytest.raises(errors.AlreadyOnShift) as refused:
-        handlers.arrive(ctx, doctor)
-    assert refused.value.status == 409
+        handlers.dispatch(ctx, Arrive(doctor))
+    assert status_of(refused.value) == 409
     assert count() == before
 
 
 def test_leaving_while_off_shift_is_409(doctor, ctx, count):
     before = count()
     with pytest.raises(errors.NotOnShift) as refused:
-        handlers.leave(ctx, doctor)
-    assert refused.value.status == 409
-    handlers.arrive(ctx, doctor, at=ctx.now - timedelta(hours=2))
-    handlers.leave(ctx, doctor, at=ctx.now - timedelta(hours=1))
+        handlers.dispatch(ctx, Leave(doctor))
+    assert status_of(refused.value) == 409
+    handlers.dispatch(ctx, Arrive(doctor, at=ctx.now - timedelta(hours=2)))
+    handlers.dispatch(ctx, Leave(doctor, at=ctx.now - timedelta(hours=1)))
     with pytest.raises(errors.NotOnShift):
-        handlers.leave(ctx, doctor)
+        handlers.dispatch(ctx, Leave(doctor))
     assert count() == before + 2
 
 
 def test_leaving_before_arriving_is_400(doctor, ctx, count):
-    handlers.arrive(ctx, doctor, at=ctx.now - timedelta(hours=2))
+    handlers.dispatch(ctx, Arrive(doctor, at=ctx.now - timedelta(hours=2)))
     before = count()
     with pytest.raises(errors.InvalidCommand) as refused:
-        handlers.leave(ctx, doctor, at=ctx.now - timedelta(hours=3))
-    assert refused.value.status == 400 and refused.value.field == "at"
+        handlers.dispatch(ctx, Leave(doctor, at=ctx.now - timedelta(hours=3)))
+    assert status_of(refused.value) == 400 and refused.value.field == "at"
     with pytest.raises(errors.InvalidCommand):
-        handlers.leave(ctx, doctor, at=ctx.now - timedelta(hours=2))  # zero-length shift
+        handlers.dispatch(ctx, Leave(doctor, at=ctx.now - timedelta(hours=2)))  # zero-length shift
     assert count() == before
 
 
 def test_arriving_before_the_last_departure_or_in_the_future_is_400(doctor, ctx, count):
-    handlers.arrive(ctx, doctor, at=ctx.now - timedelta(hours=5))
-    handlers.leave(ctx, doctor, at=ctx.now - timedelta(hours=1))
+    handlers.dispatch(ctx, Arrive(doctor, at=ctx.now - timedelta(hours=5)))
+    handlers.dispatch(ctx, Leave(doctor, at=ctx.now - timedelta(hours=1)))
     before = count()
     with pytest.raises(errors.InvalidCommand):
-        handlers.arrive(ctx, doctor, at=ctx.now - timedelta(hours=2))
+        handlers.dispatch(ctx, Arrive(doctor, at=ctx.now - timedelta(hours=2)))
     with pytest.raises(errors.InvalidCommand):
-        handlers.arrive(ctx, doctor, at=ctx.now + timedelta(hours=1))
+        handlers.dispatch(ctx, Arrive(doctor, at=ctx.now + timedelta(hours=1)))
     with pytest.raises(errors.InvalidCommand):
-        handlers.arrive(ctx, doctor, at=datetime.datetime(2026, 1, 1, 8, 0))  # no time zone
+        handlers.dispatch(ctx, Arrive(doctor, at=datetime.datetime(2026, 1, 1, 8, 0)))  # no time zone
     assert count() == before
 
 
 def test_shifts_of_an_unknown_doctor_are_404(committed_db, ctx, unknown_id, count):
     with pytest.raises(errors.NotFound) as refused:
-        handlers.arrive(ctx, unknown_id)
-    assert refused.value.status == 404
+        handlers.dispatch(ctx, Arrive(unknown_id))
+    assert status_of(refused.value) == 404
     with pytest.raises(errors.NotFound):
-        handlers.leave(ctx, unknown_id)
+        handlers.dispatch(ctx, Leave(unknown_id))
     assert count() == 0
 
 
 def test_a_patient_id_is_not_a_doctor(patient, ctx):
     """Streams are per aggregate: a patient's stream folds to no doctor."""
     with pytest.raises(errors.NotFound):
-        handlers.arrive(ctx, patient)
+        handlers.dispatch(ctx, Arrive(patient))
 
 
 # --- Appointments -------------------------------------------------------------
@@ -155,7 +158,7 @@ def test_double_booking_the_same_slot_is_409(appointment, doctor, patient, ctx, 
     before = count()
     with pytest.raises(errors.DoubleBooking) as refused:
         book(ctx, doctor, patient)
-    assert refused.value.status == 409
+    assert status_of(refused.value) == 409
     assert count() == before
 
 
@@ -176,7 +179,7 @@ def test_adjacent_slots_other_days_and_other_doctors_are_free(appointment, docto
     book(ctx, doctor, patient, time=datetime.time(9, 30))
     book(ctx, doctor, patient, time=datetime.time(8, 30))
     book(ctx, doctor, patient, day=DAY + timedelta(days=1))
-    other = handlers.register_doctor(ctx, name="Other Doctor", specialty="Surgery").id
+    other = handlers.dispatch(ctx, RegisterDoctor(name="Other Doctor", specialty="Surgery")).id
     book(ctx, other, patient)
     assert StoredEvent.objects.filter(type="APPOINTMENT_CREATED").count() == 5
 
@@ -185,10 +188,10 @@ def test_booking_with_an_unknown_doctor_or_patient_is_400(doctor, patient, ctx, 
     before = count()
     with pytest.raises(errors.InvalidCommand) as refused:
         book(ctx, unknown_id, patient)
-    assert refused.value.field == "doctorId"
+    assert refused.value.field == "doctor_id"
     with pytest.raises(errors.InvalidCommand) as refused:
         book(ctx, doctor, unknown_id)
-    assert refused.value.field == "patientId"
+    assert refused.value.field == "patient_id"
     assert count() == before
 
 
@@ -200,7 +203,7 @@ def test_booking_an_existing_appointment_id_again_is_409(appointment, doctor, pa
 
 
 def test_a_cancelled_slot_can_be_booked_again(appointment, doctor, patient, ctx):
-    handlers.cancel_appointment(ctx, appointment, reason="patient ill")
+    handlers.dispatch(ctx, CancelAppointment(appointment, reason="patient ill"))
     again = book(ctx, doctor, patient)
     assert again.id != appointment
     with pytest.raises(errors.DoubleBooking):
@@ -209,11 +212,11 @@ def test_a_cancelled_slot_can_be_booked_again(appointment, doctor, patient, ctx)
 
 
 def test_cancelling_twice_is_409_and_unknown_is_404(appointment, ctx, unknown_id, count):
-    handlers.cancel_appointment(ctx, appointment)
+    handlers.dispatch(ctx, CancelAppointment(appointment))
     before = count()
     with pytest.raises(errors.AlreadyCancelled) as refused:
-        handlers.cancel_appointment(ctx, appointment)
-    assert refused.value.status == 409
+        handlers.dispatch(ctx, CancelAppointment(appointment))
+    assert status_of(refused.value) == 409
     with pytest.raises(errors.NotFound):
-        handlers.cancel_appointment(ctx, unknown_id)
+        handlers.dispatch(ctx, CancelAppointment(unknown_id))
     assert count() == before

@@ -11,6 +11,7 @@ from readmodels import rebuild, runner
 from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry
 
 from . import services
+from events.domain.commands import RegisterDoctor, RegisterPatient
 
 pytestmark = pytest.mark.production
 
@@ -19,8 +20,8 @@ pytestmark = pytest.mark.production
 def clinic(committed_db):
     """A few shared doctors and patients for writers to contend over."""
     ctx = handlers.Context(actor="tester", source="seed")
-    doctors = [handlers.register_doctor(ctx, name=f"Dr {n}", specialty="GP").id for n in range(3)]
-    patients = [handlers.register_patient(ctx, name=f"P {n}", date_of_birth=datetime.date(1970, 1, 1)).id
+    doctors = [handlers.dispatch(ctx, RegisterDoctor(name=f"Dr {n}", specialty="GP")).id for n in range(3)]
+    patients = [handlers.dispatch(ctx, RegisterPatient(name=f"P {n}", date_of_birth=datetime.date(1970, 1, 1))).id
                 for n in range(5)]
     return {"doctors": ",".join(map(str, doctors)), "patients": ",".join(map(str, patients))}
 

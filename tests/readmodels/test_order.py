@@ -12,6 +12,7 @@ from readmodels import runner
 from readmodels.models import Appointment, Checkpoint, Doctor, Patient
 from readmodels.projectors import by_name
 from readmodels.rebuild import snapshot
+from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor, RegisterPatient, UpdatePatient
 
 DAY = datetime.date(2030, 1, 7)
 NAMES = ("doctors", "patients", "appointments")
@@ -22,16 +23,16 @@ def history(projection_stalled, fixed_ctx, at):
     """Doctor and patients registered, two appointments (one cancelled), a patient renamed,
     a shift worked — all committed, none projected."""
     ctx = fixed_ctx
-    ada = handlers.register_doctor(ctx, name="Ada Lovelace", specialty="Cardiology").id
-    grace = handlers.register_patient(ctx, name="Grace Hopper", date_of_birth=datetime.date(1980, 12, 9)).id
-    alan = handlers.register_patient(ctx, name="Alan Turing", date_of_birth=datetime.date(1954, 6, 7)).id
-    kept = handlers.book_appointment(ctx, doctor_id=ada, patient_id=grace, day=DAY, time=datetime.time(9, 0)).id
-    dropped = handlers.book_appointment(ctx, doctor_id=ada, patient_id=alan, day=DAY,
-                                        time=datetime.time(10, 0)).id
-    handlers.cancel_appointment(ctx, dropped, reason="moved away")
-    handlers.update_patient(ctx, grace, name="Grace B. Hopper")
-    handlers.arrive(ctx, ada, at=at(8))
-    handlers.leave(ctx, ada, at=at(12))
+    ada = handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology")).id
+    grace = handlers.dispatch(ctx, RegisterPatient(name="Grace Hopper", date_of_birth=datetime.date(1980, 12, 9))).id
+    alan = handlers.dispatch(ctx, RegisterPatient(name="Alan Turing", date_of_birth=datetime.date(1954, 6, 7))).id
+    kept = handlers.dispatch(ctx, BookAppointment(doctor_id=ada, patient_id=grace, day=DAY, time=datetime.time(9, 0))).id
+    dropped = handlers.dispatch(ctx, BookAppointment(doctor_id=ada, patient_id=alan, day=DAY,
+                                        time=datetime.time(10, 0))).id
+    handlers.dispatch(ctx, CancelAppointment(dropped, reason="moved away"))
+    handlers.dispatch(ctx, UpdatePatient(grace, name="Grace B. Hopper"))
+    handlers.dispatch(ctx, Arrive(ada, at=at(8)))
+    handlers.dispatch(ctx, Leave(ada, at=at(12)))
     assert not Appointment.objects.exists() and not Doctor.objects.exists()  # nothing projected yet
     return {"kept": kept, "dropped": dropped}
 

@@ -6,13 +6,14 @@ import pytest
 from events import handlers, store
 from readmodels import runner
 from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry, hours
+from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor, RegisterPatient, UpdatePatient
 
 DAY = datetime.date(2030, 1, 7)
 
 
 @pytest.fixture
 def ada(committed_db, fixed_ctx):
-    return handlers.register_doctor(fixed_ctx, name="Ada Lovelace", specialty="Cardiology").id
+    return handlers.dispatch(fixed_ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology")).id
 
 
 def is_number(value):
@@ -26,13 +27,13 @@ def test_registered_doctor_is_listed_off_shift(ada):
 
 
 def test_arrival_opens_a_shift_and_departure_closes_it_with_hours(ada, fixed_ctx, at):
-    handlers.arrive(fixed_ctx, ada, at=at(8))
+    handlers.dispatch(fixed_ctx, Arrive(ada, at=at(8)))
     doctor = Doctor.objects.get(id=ada)
     assert doctor.on_shift and doctor.on_shift_since == at(8)
     (shift,) = TimesheetEntry.objects.filter(doctor=ada)
     assert (shift.arrived_at, shift.left_at, shift.hours_worked) == (at(8), None, None)
 
-    handlers.leave(fixed_ctx, ada, at=at(16, 30))
+    handlers.dispatch(fixed_ctx, Leave(ada, at=at(16, 30)))
     doctor = Doctor.objects.get(id=ada)
     assert not doctor.on_shift
     (shift,) = TimesheetEntry.objects.filter(doctor=ada)
@@ -43,11 +44,11 @@ def test_arrival_opens_a_shift_and_departure_closes_it_with_hours(ada, fixed_ctx
 
 
 def test_total_hours_add_up_over_shifts(ada, fixed_ctx, at):
-    handlers.arrive(fixed_ctx, ada, at=at(0, 30))
-    handlers.leave(fixed_ctx, ada, at=at(8, 30))      # 8 h
-    handlers.arrive(fixed_ctx, ada, at=at(9, 0))
-    handlers.leave(fixed_ctx, ada, at=at(16, 15))     # 7.25 h
-    handlers.arrive(fixed_ctx, ada, at=at(17, 0))     # still on shift
+    handlers.dispatch(fixed_ctx, Arrive(ada, at=at(0, 30)))
+    handlers.dispatch(fixed_ctx, Leave(ada, at=at(8, 30)))      # 8 h
+    handlers.dispatch(fixed_ctx, Arrive(ada, at=at(9, 0)))
+    handlers.dispatch(fixed_ctx, Leave(ada, at=at(16, 15)))     # 7.25 h
+    handlers.dispatch(fixed_ctx, Arrive(ada, at=at(17, 0)))     # still on shift
     doctor = Doctor.objects.get(id=ada)
     assert doctor.total_hours_worked == 15.25
     assert [s.hours_worked for s in doctor.timesheet.all()] == [8, 7.25, None]
@@ -55,9 +56,9 @@ def test_total_hours_add_up_over_shifts(ada, fixed_ctx, at):
 
 
 def test_other_doctors_are_untouched(ada, fixed_ctx, at):
-    other = handlers.register_doctor(fixed_ctx, name="Bob Other", specialty="Surgery").id
-    handlers.arrive(fixed_ctx, ada, at=at(8))
-    handlers.leave(fixed_ctx, ada, at=at(12))
+    other = handlers.dispatch(fixed_ctx, RegisterDoctor(name="Bob Other", specialty="Surgery")).id
+    handlers.dispatch(fixed_ctx, Arrive(ada, at=at(8)))
+    handlers.dispatch(fixed_ctx, Leave(ada, at=at(12)))
     bob = Doctor.objects.get(id=other)
     assert (bob.on_shift, bob.total_seconds_worked, bob.timesheet.count()) == (False, 0, 0)
 
@@ -77,16 +78,16 @@ def test_patient_is_listed_with_age(patient):
 
 def test_renaming_a_patient_changes_one_row_and_the_appointments_show_the_new_name(
         committed_db, ctx, doctor, patient, django_assert_num_queries):
-    other = handlers.register_patient(ctx, name="Alan Turing", date_of_birth=datetime.date(1954, 6, 7)).id
-    first = handlers.book_appointment(ctx, doctor_id=doctor, patient_id=patient, day=DAY,
-                                      time=datetime.time(9, 0)).id
-    second = handlers.book_appointment(ctx, doctor_id=doctor, patient_id=patient, day=DAY,
-                                       time=datetime.time(10, 0)).id
-    handlers.book_appointment(ctx, doctor_id=doctor, patient_id=other, day=DAY, time=datetime.time(11, 0))
+    other = handlers.dispatch(ctx, RegisterPatient(name="Alan Turing", date_of_birth=datetime.date(1954, 6, 7))).id
+    first = handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=DAY,
+                                      time=datetime.time(9, 0))).id
+    second = handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=DAY,
+                                       time=datetime.time(10, 0))).id
+    handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=other, day=DAY, time=datetime.time(11, 0)))
     appointments_before = set(Appointment.objects.values_list("id", "patient_id", "version", "status"))
     others_before = list(Patient.objects.exclude(id=patient).values())
 
-    handlers.update_patient(ctx, patient, name="Grace Brewster Hopper")
+    handlers.dispatch(ctx, UpdatePatient(patient, name="Grace Brewster Hopper"))
 
     renamed = Patient.objects.get(id=patient)
     assert (renamed.name, renamed.version, renamed.date_of_birth) == (
@@ -102,7 +103,7 @@ def test_renaming_a_patient_changes_one_row_and_the_appointments_show_the_new_na
 
 
 def test_correcting_the_date_of_birth(committed_db, ctx, patient):
-    handlers.update_patient(ctx, patient, date_of_birth=datetime.date(1981, 1, 2))
+    handlers.dispatch(ctx, UpdatePatient(patient, date_of_birth=datetime.date(1981, 1, 2)))
     row = Patient.objects.get(id=patient)
     assert (row.name, row.date_of_birth, row.version) == ("Grace Hopper", datetime.date(1981, 1, 2), 2)
 
@@ -111,13 +112,13 @@ def test_booked_and_cancelled_appointment(appointment, ctx, doctor, patient):
     row = Appointment.objects.select_related("doctor", "patient").get(id=appointment)
     assert (row.day, row.time, row.duration_minutes, row.status, row.doctor_id, row.patient_id) == (
         DAY, datetime.time(9, 0), 30, "booked", doctor, patient)
-    handlers.cancel_appointment(ctx, appointment, reason="  Patient is ill ")
+    handlers.dispatch(ctx, CancelAppointment(appointment, reason="  Patient is ill "))
     row = Appointment.objects.get(id=appointment)
     assert (row.status, row.cancel_reason, row.version) == ("cancelled", "Patient is ill", 2)
 
 
 def test_every_projector_has_reached_the_head_after_each_command(appointment, ctx, patient):
-    handlers.update_patient(ctx, patient, name="G. Hopper")
+    handlers.dispatch(ctx, UpdatePatient(patient, name="G. Hopper"))
     head = store.head_position()
     assert runner.projected_position() == head
     assert runner.run_all() == {"doctors": head, "patients": head, "appointments": head}

@@ -12,6 +12,7 @@ from events import handlers, store
 from readmodels import runner
 from readmodels.models import Appointment, Checkpoint, Doctor, Patient, TimesheetEntry
 from readmodels.rebuild import snapshot
+from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor, RegisterPatient, UpdatePatient
 
 DAY = datetime.date(2030, 1, 7)
 
@@ -30,19 +31,19 @@ def no_prompt(monkeypatch):
 def clinic(committed_db, fixed_ctx, at, no_prompt):
     """A small clinic's history, projected as it happened."""
     ctx = fixed_ctx
-    ada = handlers.register_doctor(ctx, name="Ada Lovelace", specialty="Cardiology").id
-    bob = handlers.register_doctor(ctx, name="Bob Builder", specialty="Surgery").id
-    grace = handlers.register_patient(ctx, name="Grace Hopper", date_of_birth=datetime.date(1980, 12, 9)).id
-    alan = handlers.register_patient(ctx, name="Alan Turing", date_of_birth=datetime.date(1954, 6, 7)).id
-    handlers.arrive(ctx, ada, at=at(7, 45))
-    handlers.leave(ctx, ada, at=at(16, 15))
-    handlers.arrive(ctx, bob, at=at(9))
-    first = handlers.book_appointment(ctx, doctor_id=ada, patient_id=grace, day=DAY, time=datetime.time(9)).id
-    handlers.book_appointment(ctx, doctor_id=bob, patient_id=alan, day=DAY, time=datetime.time(9))
-    handlers.cancel_appointment(ctx, first, reason="clash")
-    handlers.book_appointment(ctx, doctor_id=ada, patient_id=grace, day=DAY, time=datetime.time(9, 15),
-                              duration_minutes=45)
-    handlers.update_patient(ctx, grace, name="Grace B. Hopper")
+    ada = handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology")).id
+    bob = handlers.dispatch(ctx, RegisterDoctor(name="Bob Builder", specialty="Surgery")).id
+    grace = handlers.dispatch(ctx, RegisterPatient(name="Grace Hopper", date_of_birth=datetime.date(1980, 12, 9))).id
+    alan = handlers.dispatch(ctx, RegisterPatient(name="Alan Turing", date_of_birth=datetime.date(1954, 6, 7))).id
+    handlers.dispatch(ctx, Arrive(ada, at=at(7, 45)))
+    handlers.dispatch(ctx, Leave(ada, at=at(16, 15)))
+    handlers.dispatch(ctx, Arrive(bob, at=at(9)))
+    first = handlers.dispatch(ctx, BookAppointment(doctor_id=ada, patient_id=grace, day=DAY, time=datetime.time(9))).id
+    handlers.dispatch(ctx, BookAppointment(doctor_id=bob, patient_id=alan, day=DAY, time=datetime.time(9)))
+    handlers.dispatch(ctx, CancelAppointment(first, reason="clash"))
+    handlers.dispatch(ctx, BookAppointment(doctor_id=ada, patient_id=grace, day=DAY, time=datetime.time(9, 15),
+                              duration_minutes=45))
+    handlers.dispatch(ctx, UpdatePatient(grace, name="Grace B. Hopper"))
     return {"ada": ada, "bob": bob, "grace": grace, "alan": alan}
 
 
@@ -170,7 +171,7 @@ def test_rebuild_and_verify_on_an_empty_log(committed_db, no_prompt):
 
 def test_verify_compares_at_the_projected_position_not_the_head(clinic, fixed_ctx, projection_stalled):
     """Events committed but not projected yet are lag, not damage."""
-    handlers.register_doctor(fixed_ctx, name="Late Arrival", specialty="Radiology")
+    handlers.dispatch(fixed_ctx, RegisterDoctor(name="Late Arrival", specialty="Radiology"))
     assert runner.projected_position() < store.head_position()
     assert "match" in run("verify_readmodels")
     run("rebuild_readmodels")

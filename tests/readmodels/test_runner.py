@@ -10,6 +10,7 @@ from readmodels import runner
 from readmodels.models import Appointment, Checkpoint, Doctor, Patient, TimesheetEntry
 from readmodels.projectors import AppointmentProjector, DoctorProjector, by_name
 from readmodels.rebuild import snapshot
+from events.domain.commands import Arrive, BookAppointment, Leave, RegisterDoctor, RegisterPatient
 
 DAY = datetime.date(2030, 1, 7)
 
@@ -36,15 +37,15 @@ class FailingDoctorProjector(DoctorProjector):
 def shifts(projection_stalled, fixed_ctx, at):
     """Two doctors, three closed shifts, one open: 9 events, none projected."""
     ctx = fixed_ctx
-    ada = handlers.register_doctor(ctx, name="Ada Lovelace", specialty="Cardiology").id
-    bob = handlers.register_doctor(ctx, name="Bob Builder", specialty="Surgery").id
-    handlers.arrive(ctx, ada, at=at(6))
-    handlers.leave(ctx, ada, at=at(8, 30))     # 2.5 h
-    handlers.arrive(ctx, bob, at=at(7))
-    handlers.leave(ctx, bob, at=at(15))        # 8 h
-    handlers.arrive(ctx, ada, at=at(9))
-    handlers.leave(ctx, ada, at=at(10))        # 1 h
-    handlers.arrive(ctx, bob, at=at(16))       # open
+    ada = handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology")).id
+    bob = handlers.dispatch(ctx, RegisterDoctor(name="Bob Builder", specialty="Surgery")).id
+    handlers.dispatch(ctx, Arrive(ada, at=at(6)))
+    handlers.dispatch(ctx, Leave(ada, at=at(8, 30)))     # 2.5 h
+    handlers.dispatch(ctx, Arrive(bob, at=at(7)))
+    handlers.dispatch(ctx, Leave(bob, at=at(15)))        # 8 h
+    handlers.dispatch(ctx, Arrive(ada, at=at(9)))
+    handlers.dispatch(ctx, Leave(ada, at=at(10)))        # 1 h
+    handlers.dispatch(ctx, Arrive(bob, at=at(16)))       # open
     assert store.read_all().count() == 9
     return {"ada": ada, "bob": bob}
 
@@ -124,9 +125,9 @@ def test_running_again_and_again_changes_nothing(shifts):
 
 def test_the_real_path_projects_each_commit_exactly_once(committed_db, fixed_ctx, at):
     """Eager Celery: every append schedules a catch-up; duplicates are harmless."""
-    ada = handlers.register_doctor(fixed_ctx, name="Ada Lovelace", specialty="Cardiology").id
-    handlers.arrive(fixed_ctx, ada, at=at(8))
-    handlers.leave(fixed_ctx, ada, at=at(16, 30))
+    ada = handlers.dispatch(fixed_ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology")).id
+    handlers.dispatch(fixed_ctx, Arrive(ada, at=at(8)))
+    handlers.dispatch(fixed_ctx, Leave(ada, at=at(16, 30)))
     runner.run_all()  # a duplicate task
     from readmodels.tasks import project
     project.delay()   # and another
@@ -146,15 +147,15 @@ def test_a_failing_projector_does_not_hold_back_the_others(shifts, fixed_ctx):
 
 def test_a_projector_error_rolls_back_appointments_too(projection_stalled, fixed_ctx):
     ctx = fixed_ctx
-    ada = handlers.register_doctor(ctx, name="Ada Lovelace", specialty="Cardiology").id
-    grace = handlers.register_patient(ctx, name="Grace Hopper", date_of_birth=datetime.date(1980, 12, 9)).id
-    first = handlers.book_appointment(ctx, doctor_id=ada, patient_id=grace, day=DAY, time=datetime.time(9)).id
-    handlers.book_appointment(ctx, doctor_id=ada, patient_id=grace, day=DAY, time=datetime.time(10))
+    ada = handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology")).id
+    grace = handlers.dispatch(ctx, RegisterPatient(name="Grace Hopper", date_of_birth=datetime.date(1980, 12, 9))).id
+    first = handlers.dispatch(ctx, BookAppointment(doctor_id=ada, patient_id=grace, day=DAY, time=datetime.time(9))).id
+    handlers.dispatch(ctx, BookAppointment(doctor_id=ada, patient_id=grace, day=DAY, time=datetime.time(10)))
 
     class FailingAppointments(AppointmentProjector):
-        def booked(self, event, rows):
-            super().booked(event, rows)
-            if event.stream_id != first:
+        def booked(self, recorded, event, rows):
+            super().booked(recorded, event, rows)
+            if recorded.stream_id != first:
                 raise Boom("second booking")
 
     with pytest.raises(Boom):
@@ -168,6 +169,6 @@ def test_a_projector_error_rolls_back_appointments_too(projection_stalled, fixed
 def test_a_bound_beyond_the_head_does_not_skip_events_written_later(shifts, fixed_ctx):
     head = store.head_position()
     assert runner.run(by_name("doctors"), up_to=head + 1000) == head
-    late = handlers.register_doctor(fixed_ctx, name="Late Comer", specialty="Radiology").id
+    late = handlers.dispatch(fixed_ctx, RegisterDoctor(name="Late Comer", specialty="Radiology")).id
     runner.run(by_name("doctors"))
     assert Doctor.objects.filter(id=late).exists()

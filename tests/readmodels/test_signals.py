@@ -10,13 +10,14 @@ from events.models import StoredEvent
 from readmodels import runner
 from readmodels.models import Doctor
 from readmodels.projectors import DoctorProjector
+from events.domain.commands import Arrive, RegisterDoctor
 
 
 @pytest.mark.embedded
 @pytest.mark.django_db  # the test's own transaction never commits: what would run at commit is captured
 def test_projection_runs_only_after_the_append_commits(ctx, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        written = handlers.register_doctor(ctx, name="Ada Lovelace", specialty="Cardiology")
+        written = handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology"))
     assert len(callbacks) == 1 and not Doctor.objects.exists()
     callbacks[0]()  # the commit
     assert Doctor.objects.get(id=written.id).name == "Ada Lovelace"
@@ -24,12 +25,12 @@ def test_projection_runs_only_after_the_append_commits(ctx, django_capture_on_co
 
 @pytest.mark.embedded  # the projector runs in this process, so it can be broken here
 def test_a_failing_projector_does_not_fail_the_command(doctor, ctx, monkeypatch, caplog):
-    def broken(self, event, rows):
+    def broken(self, recorded, event, rows):
         raise RuntimeError("projector bug")
 
     monkeypatch.setattr(DoctorProjector, "arrived", broken)
     with caplog.at_level(logging.ERROR):
-        written = handlers.arrive(ctx, doctor)           # no exception: the arrival is recorded
+        written = handlers.dispatch(ctx, Arrive(doctor))           # no exception: the arrival is recorded
     assert StoredEvent.objects.filter(type="DOCTOR_ARRIVED", position=written.position).exists()
     assert "projector bug" in caplog.text
     assert not Doctor.objects.get(id=doctor).on_shift   # the read side lags ...
@@ -48,7 +49,7 @@ def test_a_broker_that_is_away_does_not_fail_the_command(doctor, ctx, monkeypatc
         raise ConnectionRefusedError("broker away")
 
     monkeypatch.setattr(tasks.project, "delay", away)
-    written = handlers.arrive(ctx, doctor)
+    written = handlers.dispatch(ctx, Arrive(doctor))
     assert written.position == store.head_position()
     monkeypatch.undo()
     runner.run_all()

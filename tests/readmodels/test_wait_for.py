@@ -8,6 +8,7 @@ from events import handlers, store
 from readmodels import runner
 from readmodels.models import Doctor
 from readmodels.projectors import by_name
+from events.domain.commands import Arrive, RegisterDoctor
 
 
 def timed(function, *args):
@@ -17,7 +18,7 @@ def timed(function, *args):
 
 
 def test_a_projected_write_is_there_at_once(doctor, ctx):
-    written = handlers.arrive(ctx, doctor)
+    written = handlers.dispatch(ctx, Arrive(doctor))
     ok, took = timed(runner.wait_for, written.position, 5)
     assert ok is True and took < 1
     assert Doctor.objects.get(id=doctor).on_shift
@@ -36,7 +37,7 @@ def test_zero_timeout_answers_at_once(doctor):
 
 
 def test_waits_until_every_projector_has_reached_the_position(projection_stalled, ctx):
-    written = handlers.register_doctor(ctx, name="Ada Lovelace", specialty="Cardiology")
+    written = handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology"))
     assert runner.wait_for(written.position, 0.1) is False         # not projected
     runner.run(by_name("doctors"))
     runner.run(by_name("patients"))
@@ -48,9 +49,9 @@ def test_waits_until_every_projector_has_reached_the_position(projection_stalled
 
 def test_projected_position_is_the_slowest_projector(projection_stalled, ctx):
     assert runner.projected_position() == 0
-    first = handlers.register_doctor(ctx, name="Ada Lovelace", specialty="Cardiology").position
+    first = handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology")).position
     runner.run_all()
-    second = handlers.register_doctor(ctx, name="Bob Builder", specialty="Surgery").position
+    second = handlers.dispatch(ctx, RegisterDoctor(name="Bob Builder", specialty="Surgery")).position
     runner.run(by_name("doctors"))
     assert runner.projected_position() == first
     runner.run_all()

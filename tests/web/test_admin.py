@@ -10,6 +10,7 @@ from events.models import StoredEvent
 from readmodels.models import Checkpoint, Doctor
 
 from .conftest import text
+from events.domain.commands import Arrive, RegisterPatient
 
 EVENTS = "/admin/events/storedevent/"
 
@@ -47,8 +48,8 @@ def test_the_event_list_offers_no_bulk_delete(admin_client, doctor):
 
 
 def test_events_can_be_found_by_actor_and_by_stream_id(admin_client, ctx, doctor):
-    handlers.register_patient(handlers.Context(actor="frontdesk", source="web"), name="Grace Hopper",
-                              date_of_birth=datetime.date(1980, 12, 9))
+    handlers.dispatch(handlers.Context(actor="frontdesk", source="web"), RegisterPatient(name="Grace Hopper",
+                              date_of_birth=datetime.date(1980, 12, 9)))
     by_actor = rows(admin_client.get(f"{EVENTS}?q=frontdesk"))
     assert len(by_actor) == 1 and "PATIENT_CREATED" in by_actor[0] and "frontdesk" in by_actor[0]
     by_stream = rows(admin_client.get(f"{EVENTS}?q={doctor}"))
@@ -76,7 +77,7 @@ def test_read_models_are_read_only_and_link_to_their_events(admin_client, doctor
 
 
 def test_checkpoints_show_head_position_and_lag(admin_client, doctor, projection_stalled, ctx):
-    handlers.arrive(ctx, doctor)   # recorded, not projected: the projectors lag one event
+    handlers.dispatch(ctx, Arrive(doctor))   # recorded, not projected: the projectors lag one event
     head = store.head_position()
     checkpoints = rows(admin_client.get("/admin/readmodels/checkpoint/"))
     assert any(row.startswith(f"doctors {head - 1} {head} 1 ") for row in checkpoints), checkpoints

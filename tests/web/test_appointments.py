@@ -8,11 +8,12 @@ from events.models import StoredEvent
 from readmodels.models import Appointment
 
 from .conftest import text
+from events.domain.commands import BookAppointment, CancelAppointment, RegisterDoctor
 
 
 def book(ctx, doctor, patient, day, hour, minute=0):
-    return handlers.book_appointment(ctx, doctor_id=doctor, patient_id=patient, day=day,
-                                     time=datetime.time(hour, minute)).id
+    return handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=day,
+                                     time=datetime.time(hour, minute))).id
 
 
 def booking(doctor, patient, day="2030-01-07", time="10:00", duration="30"):
@@ -30,9 +31,9 @@ def test_the_list_shows_today_unless_another_day_is_asked(staff, ctx, doctor, pa
 
 
 def test_filters_by_doctor_and_status(staff, ctx, doctor, patient, appointment):
-    lister = handlers.register_doctor(ctx, name="Joseph Lister", specialty="Surgery").id
+    lister = handlers.dispatch(ctx, RegisterDoctor(name="Joseph Lister", specialty="Surgery")).id
     book(ctx, lister, patient, datetime.date(2030, 1, 7), 11)
-    handlers.cancel_appointment(ctx, book(ctx, doctor, patient, datetime.date(2030, 1, 7), 15))
+    handlers.dispatch(ctx, CancelAppointment(book(ctx, doctor, patient, datetime.date(2030, 1, 7), 15)))
     everyone = text(staff.get("/appointments/?day=2030-01-07"))
     assert "3 appointments." in everyone
     ada = text(staff.get(f"/appointments/?day=2030-01-07&doctor={doctor}"))
@@ -98,14 +99,14 @@ def test_cancelling_with_a_reason_shows_it(staff, appointment):
 
 
 def test_cancelling_twice_is_a_clear_message(staff, ctx, appointment):
-    handlers.cancel_appointment(ctx, appointment)
+    handlers.dispatch(ctx, CancelAppointment(appointment))
     response = staff.post(f"/appointments/{appointment}/cancel/", {"reason": ""})
     assert response.status_code == 409
     assert "This appointment is already cancelled." in text(response)
 
 
 def test_a_cancelled_slot_can_be_booked_again(staff, ctx, doctor, patient, appointment):
-    handlers.cancel_appointment(ctx, appointment)
+    handlers.dispatch(ctx, CancelAppointment(appointment))
     response = staff.post("/appointments/", booking(doctor, patient, time="09:00"))
     assert response.status_code == 302
 

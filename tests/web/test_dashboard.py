@@ -7,12 +7,13 @@ from clinic.web.templatetags.clinic import moment
 from events import handlers
 
 from .conftest import text
+from events.domain.commands import Arrive, BookAppointment, RegisterDoctor
 
 
 def test_shows_who_is_on_shift_and_since_when(staff, ctx, doctor):
     at = timezone.localtime().replace(second=0, microsecond=0) - datetime.timedelta(minutes=30)
-    handlers.arrive(ctx, doctor, at=at)
-    handlers.register_doctor(ctx, name="Joseph Lister", specialty="Surgery")
+    handlers.dispatch(ctx, Arrive(doctor, at=at))
+    handlers.dispatch(ctx, RegisterDoctor(name="Joseph Lister", specialty="Surgery"))
     page = text(staff.get("/"))
     assert f"Ada Lovelace Cardiology since {moment(at)}" in page
     assert "Joseph Lister" not in page.split("On shift now")[1].split("Today's appointments")[0]
@@ -21,9 +22,9 @@ def test_shows_who_is_on_shift_and_since_when(staff, ctx, doctor):
 
 def test_lists_todays_appointments_only(staff, ctx, doctor, patient):
     today = timezone.localdate()
-    handlers.book_appointment(ctx, doctor_id=doctor, patient_id=patient, day=today, time=datetime.time(9, 30))
-    handlers.book_appointment(ctx, doctor_id=doctor, patient_id=patient, day=today + datetime.timedelta(days=1),
-                              time=datetime.time(11, 0))
+    handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=today, time=datetime.time(9, 30)))
+    handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=today + datetime.timedelta(days=1),
+                              time=datetime.time(11, 0)))
     page = text(staff.get("/"))
     todays = page.split("Today's appointments")[1].split("Latest activity")[0]
     assert "09:30 30 min Grace Hopper Ada Lovelace Cardiology booked" in todays
@@ -32,7 +33,7 @@ def test_lists_todays_appointments_only(staff, ctx, doctor, patient):
 
 
 def test_latest_activity_tells_what_happened_in_words(staff, ctx, doctor, patient):
-    handlers.arrive(ctx, doctor)
+    handlers.dispatch(ctx, Arrive(doctor))
     activity = text(staff.get("/")).split("Latest activity")[1]
     assert activity.index("Dr Ada Lovelace arrived at") < activity.index("Grace Hopper registered as a patient")
     assert "Dr Ada Lovelace (Cardiology) registered" in activity

@@ -10,6 +10,7 @@ from events.models import StoredEvent
 from readmodels.models import Doctor
 
 from .conftest import text
+from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor
 
 
 def local(days=0, hour=8, minute=0):
@@ -23,10 +24,10 @@ def form_field(value):
 
 
 def test_the_list_shows_each_doctor_with_status_and_hours(staff, ctx, doctor):
-    handlers.arrive(ctx, doctor, at=local(-1, 8))
-    handlers.leave(ctx, doctor, at=local(-1, 16, 30))
-    lister = handlers.register_doctor(ctx, name="Joseph Lister", specialty="Surgery").id
-    handlers.arrive(ctx, lister)
+    handlers.dispatch(ctx, Arrive(doctor, at=local(-1, 8)))
+    handlers.dispatch(ctx, Leave(doctor, at=local(-1, 16, 30)))
+    lister = handlers.dispatch(ctx, RegisterDoctor(name="Joseph Lister", specialty="Surgery")).id
+    handlers.dispatch(ctx, Arrive(lister))
     page = text(staff.get("/doctors/"))
     assert "Ada Lovelace Cardiology Off shift 8.5" in page
     assert "Joseph Lister Surgery On shift 0" in page
@@ -73,7 +74,7 @@ def test_a_late_entry_records_the_time_given(staff, doctor):
 
 
 def test_arriving_twice_is_a_clear_message_not_an_error_page(staff, ctx, doctor):
-    handlers.arrive(ctx, doctor, at=local(0, 0, 1))
+    handlers.dispatch(ctx, Arrive(doctor, at=local(0, 0, 1)))
     response = staff.post(f"/doctors/{doctor}/arrival/", {"at": ""})
     assert response.status_code == 409
     assert "Dr Ada Lovelace is already on shift since" in text(response)
@@ -81,7 +82,7 @@ def test_arriving_twice_is_a_clear_message_not_an_error_page(staff, ctx, doctor)
 
 
 def test_leaving_before_arriving_is_shown_beside_the_time(staff, ctx, doctor):
-    handlers.arrive(ctx, doctor, at=local(-1, 9))
+    handlers.dispatch(ctx, Arrive(doctor, at=local(-1, 9)))
     response = staff.post(f"/doctors/{doctor}/departure/", {"at": form_field(local(-1, 8))})
     assert response.status_code == 400
     assert 'id="id_at_error"' in response.content.decode()
@@ -109,8 +110,8 @@ def test_a_time_that_is_not_a_time_is_refused(staff, doctor):
 
 
 def test_the_chart_shows_hours_per_week_for_eight_weeks(staff, ctx, doctor):
-    handlers.arrive(ctx, doctor, at=local(-14, 8))
-    handlers.leave(ctx, doctor, at=local(-14, 15, 30))
+    handlers.dispatch(ctx, Arrive(doctor, at=local(-14, 8)))
+    handlers.dispatch(ctx, Leave(doctor, at=local(-14, 15, 30)))
     body = staff.get(f"/doctors/{doctor}/").content.decode()
     assert body.count('<g class="bar">') == 8
     assert ": 7.5 hours</title>" in body
@@ -119,12 +120,12 @@ def test_the_chart_shows_hours_per_week_for_eight_weeks(staff, ctx, doctor):
 
 def test_upcoming_appointments_leave_out_past_and_cancelled_ones(staff, ctx, doctor, patient):
     def book(days, hour):
-        return handlers.book_appointment(ctx, doctor_id=doctor, patient_id=patient,
+        return handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient,
                                          day=timezone.localdate() + datetime.timedelta(days=days),
-                                         time=datetime.time(hour, 0)).id
+                                         time=datetime.time(hour, 0))).id
     book(-1, 9)
     book(3, 10)
-    handlers.cancel_appointment(ctx, book(4, 11))
+    handlers.dispatch(ctx, CancelAppointment(book(4, 11)))
     upcoming = text(staff.get(f"/doctors/{doctor}/")).split("Upcoming appointments")[1].split("Timesheet")[0]
     assert "10:00" in upcoming
     assert "09:00" not in upcoming and "11:00" not in upcoming

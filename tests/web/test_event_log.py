@@ -5,6 +5,7 @@ from events import handlers
 from events.models import StoredEvent
 
 from .conftest import text
+from events.domain.commands import Arrive, Leave, RegisterPatient, UpdatePatient
 
 
 def log(response):
@@ -40,7 +41,7 @@ def test_filters_by_type_and_by_stream(staff, ctx, doctor, patient, appointment)
 
 def test_pages_go_back_in_time_without_shifting(staff, ctx):
     for n in range(55):
-        handlers.register_patient(ctx, name=f"Patient {n:02d}", date_of_birth=datetime.date(1990, 1, 1))
+        handlers.dispatch(ctx, RegisterPatient(name=f"Patient {n:02d}", date_of_birth=datetime.date(1990, 1, 1)))
     first = text(staff.get("/events/"))
     assert "Patient 54 registered" in first and "Patient 04 registered" not in first
     older = staff.get("/events/").content.decode().split('rel="next"')[0].rsplit('href="?', 1)[1].split('"')[0]
@@ -51,7 +52,7 @@ def test_pages_go_back_in_time_without_shifting(staff, ctx):
 
 
 def test_the_stream_page_shows_the_entity_as_it_was_after_any_event(staff, ctx, patient):
-    handlers.update_patient(ctx, patient, name="Grace Brewster Hopper")
+    handlers.dispatch(ctx, UpdatePatient(patient, name="Grace Brewster Hopper"))
     now = text(staff.get(f"/events/streams/{patient}/"))
     assert "History of Grace Brewster Hopper" in now
     assert "As it was after version 2 (now) name Grace Brewster Hopper" in now
@@ -68,8 +69,8 @@ def test_an_appointments_history_links_to_its_doctor_and_patient(staff, doctor, 
 
 def test_a_doctors_history_shows_their_shift_as_it_was(staff, ctx, doctor):
     at = datetime.datetime(2026, 1, 5, 8, 0, tzinfo=datetime.timezone.utc)
-    handlers.arrive(ctx, doctor, at=at)
-    handlers.leave(ctx, doctor, at=at + datetime.timedelta(hours=8))
+    handlers.dispatch(ctx, Arrive(doctor, at=at))
+    handlers.dispatch(ctx, Leave(doctor, at=at + datetime.timedelta(hours=8)))
     on_shift = text(staff.get(f"/events/streams/{doctor}/?version=2"))
     assert "arrived at Mon 5 Jan 2026, 08:00 last left at —" in on_shift
     off_shift = text(staff.get(f"/events/streams/{doctor}/?version=3"))

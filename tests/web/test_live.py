@@ -13,6 +13,7 @@ from clinic.web import live
 from events import handlers, store
 from readmodels import runner
 from readmodels.models import Doctor
+from events.domain.commands import RegisterDoctor, RegisterPatient
 
 
 def sent():
@@ -25,15 +26,15 @@ def sent():
 
 
 def test_each_projection_that_advances_sends_one_update_with_its_position(projection_stalled, ctx):
-    handlers.register_doctor(ctx, name="Ada Lovelace", specialty="Cardiology")
-    handlers.register_patient(ctx, name="Grace Hopper", date_of_birth=datetime.date(1980, 12, 9))
+    handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology"))
+    handlers.dispatch(ctx, RegisterPatient(name="Grace Hopper", date_of_birth=datetime.date(1980, 12, 9)))
     assert sent() == []                 # recorded, not projected yet: nothing to tell
     runner.run_all()
     assert [data for _, data in sent()] == [{"position": store.head_position()}]
 
 
 def test_a_catch_up_with_nothing_new_sends_nothing(projection_stalled, ctx):
-    handlers.register_doctor(ctx, name="Ada Lovelace", specialty="Cardiology")
+    handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology"))
     runner.run_all()
     before = sent()
     runner.run_all()
@@ -41,7 +42,7 @@ def test_a_catch_up_with_nothing_new_sends_nothing(projection_stalled, ctx):
 
 
 def test_a_failing_announcement_does_not_fail_the_projection(projection_stalled, ctx, monkeypatch, caplog):
-    written = handlers.register_doctor(ctx, name="Ada Lovelace", specialty="Cardiology")
+    written = handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology"))
 
     def broken(*args, **kwargs):
         raise ConnectionError("no one listening")
@@ -54,7 +55,7 @@ def test_a_failing_announcement_does_not_fail_the_projection(projection_stalled,
 
 
 def test_a_page_connects_from_the_update_it_was_rendered_after(projection_stalled, staff, ctx):
-    handlers.register_doctor(ctx, name="Ada Lovelace", specialty="Cardiology")
+    handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology"))
     runner.run_all()
     current = DjangoModelStorage().get_current_id(live.CHANNEL)
     assert current > 0

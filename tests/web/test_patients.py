@@ -7,10 +7,11 @@ from events import handlers
 from readmodels.models import Patient
 
 from .conftest import text
+from events.domain.commands import RegisterPatient
 
 
 def test_search_finds_patients_by_part_of_their_name(staff, ctx, patient):
-    handlers.register_patient(ctx, name="Alan Turing", date_of_birth=datetime.date(1912, 6, 23))
+    handlers.dispatch(ctx, RegisterPatient(name="Alan Turing", date_of_birth=datetime.date(1912, 6, 23)))
     page = text(staff.get("/patients/?q=hopp"))
     assert "Grace Hopper" in page and "Alan Turing" not in page
     assert "1 patient" in page
@@ -22,7 +23,7 @@ def test_a_search_that_finds_nobody_says_so(staff, patient):
 
 def test_the_list_pages_through_many_patients(staff, ctx):
     for n in range(30):
-        handlers.register_patient(ctx, name=f"Patient {n:02d}", date_of_birth=datetime.date(1990, 1, 1))
+        handlers.dispatch(ctx, RegisterPatient(name=f"Patient {n:02d}", date_of_birth=datetime.date(1990, 1, 1)))
     first = text(staff.get("/patients/"))
     assert "30 patients · page 1 of 2" in first and "Patient 24" in first and "Patient 25" not in first
     second = text(staff.get("/patients/?page=2"))

@@ -7,6 +7,7 @@ from events import handlers
 from readmodels.models import TimesheetEntry
 
 from .conftest import text
+from events.domain.commands import Arrive, Leave
 
 UTC = datetime.timezone.utc
 
@@ -17,8 +18,8 @@ def in_berlin(settings):
 
 
 def test_a_shift_is_shown_in_clinic_time(in_berlin, staff, ctx, doctor):
-    handlers.arrive(ctx, doctor, at=datetime.datetime(2026, 1, 5, 7, 0, tzinfo=UTC))
-    handlers.leave(ctx, doctor, at=datetime.datetime(2026, 1, 5, 15, 0, tzinfo=UTC))
+    handlers.dispatch(ctx, Arrive(doctor, at=datetime.datetime(2026, 1, 5, 7, 0, tzinfo=UTC)))
+    handlers.dispatch(ctx, Leave(doctor, at=datetime.datetime(2026, 1, 5, 15, 0, tzinfo=UTC)))
     page = text(staff.get(f"/doctors/{doctor}/"))
     assert "Mon 5 Jan 2026, 08:00 Mon 5 Jan 2026, 16:00 8" in page
     assert "Times in Europe/Berlin." in page

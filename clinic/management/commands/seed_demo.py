@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from clinic.progress import progress_bar
 from events import handlers
+from events.domain import commands as c
+from events.domain import doctor, patient
 from events.domain.errors import DomainError
 from events.models import StoredEvent
 
@@ -74,7 +76,7 @@ class DoctorPlan:
 class Step:
     """One command to run, and what it counts as in the summary."""
     kind: str
-    run: object  # callable(ctx)
+    command: c.Command
 
 
 class Command(BaseCommand):
@@ -91,7 +93,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed (default fixed).")
 
     def handle(self, *args, doctors, patients, days, seed, **options):
-        existing = StoredEvent.objects.filter(stream_type__in=[handlers.DOCTOR, handlers.PATIENT])
+        existing = StoredEvent.objects.filter(stream_type__in=[doctor.STREAM, patient.STREAM])
         if existing.exists():
             self.stdout.write("Demo data not seeded: the event store already has doctors or patients.")
             return
@@ -105,7 +107,7 @@ class Command(BaseCommand):
             for step in steps:
                 ctx = handlers.Context(actor=ACTOR, source=SOURCE, correlation_id=correlation_id)
                 try:
-                    step.run(ctx)
+                    handlers.dispatch(ctx, step.command)
                 except DomainError as error:
                     raise CommandError(f"Seeding stopped at a {step.kind}: {error.message}") from error
                 counts[step.kind] = counts.get(step.kind, 0) + 1
@@ -246,32 +248,31 @@ def _clock(minutes):
     return time(minutes // 60, minutes % 60)
 
 
-# Each returns the command as a callable of the context.
+# Each returns the command a step sends.
 
 def _register_doctor(d):
-    return lambda ctx: handlers.register_doctor(ctx, name=d.name, specialty=d.specialty, doctor_id=d.id)
+    return c.RegisterDoctor(name=d.name, specialty=d.specialty, doctor_id=d.id)
 
 
 def _register_patient(patient_id, name, born):
-    return lambda ctx: handlers.register_patient(ctx, name=name, date_of_birth=born, patient_id=patient_id)
+    return c.RegisterPatient(name=name, date_of_birth=born, patient_id=patient_id)
 
 
 def _arrive(doctor_id, at):
-    return lambda ctx: handlers.arrive(ctx, doctor_id, at=at)
+    return c.Arrive(doctor_id=doctor_id, at=at)
 
 
 def _leave(doctor_id, at):
-    return lambda ctx: handlers.leave(ctx, doctor_id, at=at)
+    return c.Leave(doctor_id=doctor_id, at=at)
 
 
 def _book(appointment_id, doctor_id, patient_id, day, start, minutes):
-    return lambda ctx: handlers.book_appointment(
-        ctx, doctor_id=doctor_id, patient_id=patient_id, day=day, time=_clock(start),
-        duration_minutes=minutes, appointment_id=appointment_id)
+    return c.BookAppointment(doctor_id=doctor_id, patient_id=patient_id, day=day, time=_clock(start),
+                             duration_minutes=minutes, appointment_id=appointment_id)
 
 
 def _cancel(appointment_id, reason):
-    return lambda ctx: handlers.cancel_appointment(ctx, appointment_id, reason=reason)
+    return c.CancelAppointment(appointment_id=appointment_id, reason=reason)
 
 
 def positive(value):

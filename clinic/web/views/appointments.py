@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events import handlers
+from events.domain import commands as c
 from readmodels import selectors
 from readmodels.models import Appointment
 
@@ -36,8 +36,8 @@ def appointment_list(request):
         request.POST if request.method == "POST" else None,
         initial={"day": day, "doctor": chosen.get("doctor"), "patient": request.GET.get("patient")})
     if booking.is_bound:
-        written = commands.submit(request, booking, lambda ctx, data: handlers.book_appointment(
-            ctx, doctor_id=data["doctor"].pk, patient_id=data["patient"].pk, day=data["day"], time=data["time"],
+        written = commands.submit(request, booking, lambda data: c.BookAppointment(
+            doctor_id=data["doctor"].pk, patient_id=data["patient"].pk, day=data["day"], time=data["time"],
             duration_minutes=data["duration_minutes"]))
         if written:
             messages.success(request, "Appointment booked.")
@@ -59,8 +59,8 @@ def appointment_page(request, pk):
 @require_POST
 def cancel_appointment(request, pk):
     form = CancelAppointmentForm(request.POST)
-    written = commands.submit(request, form, lambda ctx, data: handlers.cancel_appointment(
-        ctx, pk, reason=data["reason"]))
+    written = commands.submit(request, form, lambda data: c.CancelAppointment(appointment_id=pk,
+                                                                              reason=data["reason"]))
     if written:
         messages.success(request, "Appointment cancelled; the slot is free again.")
         return redirect("web:appointment", pk)

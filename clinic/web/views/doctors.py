@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from events import handlers
+from events.domain import commands as c
 from readmodels import selectors
 from readmodels.models import Appointment
 
@@ -22,8 +22,8 @@ UPCOMING = 10
 def doctor_list(request):
     form = RegisterDoctorForm(request.POST if request.method == "POST" else None)
     if form.is_bound:
-        written = commands.submit(request, form, lambda ctx, data: handlers.register_doctor(
-            ctx, name=data["name"], specialty=data["specialty"]))
+        written = commands.submit(request, form, lambda data: c.RegisterDoctor(
+            name=data["name"], specialty=data["specialty"]))
         if written:
             messages.success(request, f"Dr {form.cleaned_data['name']} registered.")
             return redirect("web:doctor", written.id)
@@ -39,18 +39,18 @@ def doctor_page(request, pk):
 @staff_page
 @require_POST
 def record_arrival(request, pk):
-    return _record_shift(request, pk, handlers.arrive, "arrival")
+    return _record_shift(request, pk, c.Arrive, "arrival")
 
 
 @staff_page
 @require_POST
 def record_departure(request, pk):
-    return _record_shift(request, pk, handlers.leave, "departure")
+    return _record_shift(request, pk, c.Leave, "departure")
 
 
 def _record_shift(request, pk, record, what):
     form = ShiftForm(request.POST)
-    written = commands.submit(request, form, lambda ctx, data: record(ctx, pk, at=data["at"]))
+    written = commands.submit(request, form, lambda data: record(doctor_id=pk, at=data["at"]))
     if written:
         messages.success(request, f"{what.capitalize()} recorded.")
         return redirect("web:doctor", pk)

@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from events import handlers
+from events.domain import commands as c
 from readmodels import selectors
 
 from .. import commands
@@ -20,8 +20,8 @@ HISTORY = 50
 def patient_list(request):
     form = PatientForm(request.POST if request.method == "POST" else None)
     if form.is_bound:
-        written = commands.submit(request, form, lambda ctx, data: handlers.register_patient(
-            ctx, name=data["name"], date_of_birth=data["date_of_birth"]))
+        written = commands.submit(request, form, lambda data: c.RegisterPatient(
+            name=data["name"], date_of_birth=data["date_of_birth"]))
         if written:
             messages.success(request, f"{form.cleaned_data['name']} registered.")
             return redirect("web:patient", written.id)
@@ -46,8 +46,8 @@ def patient_page(request, pk):
     form = PatientForm(request.POST if request.method == "POST" else None,
                        initial={"name": patient.name, "date_of_birth": patient.date_of_birth})
     if form.is_bound:
-        written = commands.submit(request, form, lambda ctx, data: handlers.update_patient(
-            ctx, pk, name=data["name"], date_of_birth=data["date_of_birth"]))
+        written = commands.submit(request, form, lambda data: c.UpdatePatient(
+            patient_id=pk, name=data["name"], date_of_birth=data["date_of_birth"]))
         if written:
             messages.success(request, "Patient details saved.")
             return redirect("web:patient", pk)

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import StoredEvent
+from events.models import StoredEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

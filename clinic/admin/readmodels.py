@@ -8,12 +8,12 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 
-from events.admin import ReadOnlyAdmin
+from .events import ReadOnlyAdmin
 from events.models import StoredEvent
 
-from .models import Appointment, Checkpoint, Doctor, Patient, TimesheetEntry
-from .projectors import by_name
-from .rebuild import rebuild
+from readmodels.models import Appointment, Checkpoint, Doctor, Patient, TimesheetEntry
+from readmodels.projectors import by_name
+from readmodels.rebuild import rebuild
 
 
 def events_link(stream_id, label="events"):

@@ -1,0 +1,63 @@
+"""Commands: what staff, integrations and imports ask the clinic to do.
+
+Plain frozen dataclasses in the clinic's words. Each has one handler
+(``events.handlers.COMMAND_HANDLERS``), reached through ``handlers.dispatch``:
+the API, the staff pages, the demo seed and the benchmark all send these.
+Field names are the ones the domain's errors name (``DomainError.field``).
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from .messages import Command
+
+
+@dataclass(frozen=True)
+class RegisterDoctor(Command):
+    name: str
+    specialty: str
+    doctor_id: uuid.UUID | None = None  # a client-chosen id; new if None
+
+
+@dataclass(frozen=True)
+class Arrive(Command):
+    doctor_id: uuid.UUID
+    at: datetime | None = None  # now if None
+
+
+@dataclass(frozen=True)
+class Leave(Command):
+    doctor_id: uuid.UUID
+    at: datetime | None = None  # now if None
+
+
+@dataclass(frozen=True)
+class RegisterPatient(Command):
+    name: str
+    date_of_birth: date
+    patient_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class UpdatePatient(Command):
+    patient_id: uuid.UUID
+    name: str | None = None  # None: unchanged
+    date_of_birth: date | None = None
+
+
+@dataclass(frozen=True)
+class BookAppointment(Command):
+    doctor_id: uuid.UUID
+    patient_id: uuid.UUID
+    day: date
+    time: time
+    duration_minutes: int = 30
+    appointment_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class CancelAppointment(Command):
+    appointment_id: uuid.UUID
+    reason: str = ""
