@@ -20,7 +20,13 @@ from django.utils import timezone
 from . import store
 from .domain import appointment, doctor, fold, patient, schedule
 from .domain.commands import (
-    Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor, RegisterPatient, UpdatePatient,
+    Arrive,
+    BookAppointment,
+    CancelAppointment,
+    Leave,
+    RegisterDoctor,
+    RegisterPatient,
+    UpdatePatient,
 )
 from .domain.errors import AlreadyExists, NotFound
 from .domain.messages import Command, Event
@@ -64,7 +70,7 @@ def load(stream_id: uuid.UUID, evolve: Evolve) -> tuple[Any, int]:
 def load_many(*streams: tuple[uuid.UUID, Evolve]) -> list[tuple[Any, int]]:
     """``load`` for several (stream id, evolve) pairs, read in one query."""
     histories = store.read_histories([stream_id for stream_id, _ in streams])
-    return [_folded(events, evolve) for events, (_, evolve) in zip(histories, streams)]
+    return [_folded(events, evolve) for events, (_, evolve) in zip(histories, streams, strict=True)]
 
 
 def _folded(events: list[store.Recorded], evolve: Evolve) -> tuple[Any, int]:

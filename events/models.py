@@ -4,7 +4,6 @@ Named ``StoredEvent`` so it cannot be mistaken for django-eventstream's ``Event`
 which is a short replay buffer for browsers, not a record of anything.
 """
 import uuid
-
 from functools import cached_property
 
 from django.db import models

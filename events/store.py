@@ -24,11 +24,9 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
-
-from django.db.models import QuerySet
 
 from .domain.catalogue import Event, decode
 from .domain.errors import Conflict

@@ -13,7 +13,6 @@ from .models import Checkpoint
 from .projectors import PROJECTORS
 from .runner import locked_checkpoint, run
 
-
 # Events per transaction when replaying: large enough that bulk writes pay off,
 # small enough that memory stays flat however long the log is.
 REPLAY_BATCH = 5000
@@ -68,6 +67,6 @@ def snapshot(projectors=PROJECTORS):
         for model in projector.tables:
             fields = [f.attname for f in model._meta.concrete_fields if not f.auto_created]
             tables[model._meta.label] = {
-                tuple(zip(fields, row)) for row in model.objects.values_list(*fields)
+                tuple(zip(fields, row, strict=True)) for row in model.objects.values_list(*fields)
             }
     return tables

@@ -28,7 +28,7 @@ class Rows:
         for rows in (self._new.get(model, {}), self._changed.get(model, {})):
             if key in rows:
                 return rows[key]
-        row = model.objects.get(**dict(zip(key_fields(model), key)))
+        row = model.objects.get(**dict(zip(key_fields(model), key, strict=True)))
         self._changed.setdefault(model, {})[key] = row
         return row
 

@@ -8,12 +8,12 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .events import ReadOnlyAdmin
 from events.models import StoredEvent
-
 from readmodels.models import Appointment, Checkpoint, Doctor, Patient, TimesheetEntry
 from readmodels.projectors import by_name
 from readmodels.rebuild import rebuild
+
+from .events import ReadOnlyAdmin
 
 
 def events_link(stream_id, label="events"):

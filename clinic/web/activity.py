@@ -19,6 +19,7 @@ from typing import Any
 from django.utils import formats, timezone
 
 from events import store
+from events.domain import schedule
 from events.models import StoredEvent
 from readmodels import selectors
 
@@ -33,12 +34,10 @@ class Activity:
         return self.event.metadata.get("actor", "")
 
 
-def latest(count: int, *, include_schedule: bool = False) -> list[Activity]:
-    """The most recent events, newest first, told in words. Schedule streams are
-    bookkeeping of the appointments and left out unless asked for."""
-    events = store.read_all().order_by("-position")
-    if not include_schedule:
-        events = events.exclude(stream_type="schedule")
+def latest(count: int) -> list[Activity]:
+    """The most recent events, newest first, told in words. A doctor's day schedule
+    is the appointments' bookkeeping, so its events are left out."""
+    events = store.read_all().order_by("-position").exclude(stream_type=schedule.STREAM)
     return told(list(events[:count]))
 
 

@@ -19,9 +19,8 @@ from django_eventstream import get_current_event_id, send_event
 from django_eventstream.channelmanager import DefaultChannelManager
 from django_eventstream.views import events
 
-from readmodels.runner import projections_advanced
-
 from clinic.staff import is_clinic_staff
+from readmodels.runner import projections_advanced
 
 logger = logging.getLogger(__name__)
 

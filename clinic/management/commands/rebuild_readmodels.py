@@ -17,7 +17,7 @@ class Command(BaseCommand):
             projectors = [by_name(n) for n in projector] if projector else list(PROJECTORS)
         except LookupError as error:
             self.stderr.write(str(error))
-            raise SystemExit(2)
+            raise SystemExit(2) from None
         # Progress counts log positions covered, once per projector.
         head = store.head_position()
         with progress_bar(self, total=head * len(projectors), unit="event", desc="Rebuilding") as bar:
