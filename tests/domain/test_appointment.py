@@ -161,8 +161,14 @@ def test_cancelling_one_booking_frees_only_that_slot():
 
 @pytest.mark.parametrize("duration", [5, 30, 8 * 60])
 def test_durations_within_bounds_are_accepted(duration):
-    appointment_id = Clinic().book(time(8, 0), duration)
-    assert appointment_id
+    clinic = Clinic()
+    appointment_id = clinic.book(time(8, 0), duration)
+    (created,) = clinic.appointments[appointment_id]
+    (reserved,) = clinic.schedules[schedule.stream_id(DOCTOR_ID, DAY)]
+    assert (created.type, created.data["duration_minutes"]) == (appointment.APPOINTMENT_CREATED, duration)
+    assert (reserved.type, reserved.data) == (
+        schedule.SLOT_BOOKED, {"appointment_id": str(appointment_id), "start": "08:00", "duration_minutes": duration})
+    assert clinic.schedule() == {str(appointment_id): schedule.Slot(8 * 60, 8 * 60 + duration)}
 
 
 @pytest.mark.parametrize("duration", [0, -30, 4, 8 * 60 + 1, 30.0, "30", True, None])
