@@ -46,7 +46,12 @@ def told(events: Sequence[StoredEvent]) -> list[Activity]:
     for event in events:
         event.message.told(event.stream_id, asked)
     words = _Known(asked)
-    return [Activity(event, event.message.told(event.stream_id, words)) for event in events]
+    return [Activity(event, _sentence(event.message.told(event.stream_id, words))) for event in events]
+
+
+def _sentence(text: str) -> str:
+    """"a patient booked with …" reads "A patient booked with …"."""
+    return text[:1].upper() + text[1:]
 
 
 class _Words:
@@ -92,7 +97,8 @@ class _Known(_Words):
         self.patients = dict(selectors.patients().filter(id__in=asked.patients).values_list("id", "name"))
 
     def doctor(self, doctor_id: uuid.UUID | str) -> str:
-        return self.doctors.get(_uuid(doctor_id), "a doctor")
+        name = self.doctors.get(_uuid(doctor_id))
+        return "a doctor" if name is None else f"Dr {name}"
 
     def patient(self, patient_id: uuid.UUID | str, fallback: str = "a patient") -> str:
         return self.patients.get(_uuid(patient_id), fallback)

@@ -33,8 +33,8 @@ class AppointmentCreated(Event, type="APPOINTMENT_CREATED", stream=STREAM):
     time: time
     duration_minutes: int
 
-    def told(self, stream_id, words: Words) -> str:
-        return (f"{words.patient(self.patient_id)} booked with Dr {words.doctor(self.doctor_id)} "
+    def told(self, stream_id: uuid.UUID, words: Words) -> str:
+        return (f"{words.patient(self.patient_id)} booked with {words.doctor(self.doctor_id)} "
                 f"on {words.day(self.day)} at {self.time:%H:%M}")
 
 
@@ -42,11 +42,11 @@ class AppointmentCreated(Event, type="APPOINTMENT_CREATED", stream=STREAM):
 class AppointmentCancelled(Event, type="APPOINTMENT_CANCELLED", stream=STREAM):
     reason: str = ""
 
-    def told(self, stream_id, words: Words) -> str:
+    def told(self, stream_id: uuid.UUID, words: Words) -> str:
         booked = words.appointment(stream_id)
-        if booked is None:
-            return "An appointment was cancelled"
         reason = f": {self.reason}" if self.reason else ""
+        if booked is None:
+            return f"An appointment was cancelled{reason}"
         return (f"Appointment of {booked.patient.name} with Dr {booked.doctor.name} on {words.day(booked.day)} "
                 f"at {booked.time:%H:%M} cancelled{reason}")
 

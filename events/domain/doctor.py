@@ -1,6 +1,7 @@
 """Doctor: registered once, then arrives and leaves, shift after shift."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +17,7 @@ class DoctorCreated(Event, type="DOCTOR_CREATED", stream=STREAM):
     name: str
     specialty: str
 
-    def told(self, stream_id, words: Words) -> str:
+    def told(self, stream_id: uuid.UUID, words: Words) -> str:
         return f"Dr {self.name} ({self.specialty}) registered"
 
 
@@ -24,16 +25,16 @@ class DoctorCreated(Event, type="DOCTOR_CREATED", stream=STREAM):
 class DoctorArrived(Event, type="DOCTOR_ARRIVED", stream=STREAM):
     at: datetime
 
-    def told(self, stream_id, words: Words) -> str:
-        return f"Dr {words.doctor(stream_id)} arrived at {words.moment(self.at)}"
+    def told(self, stream_id: uuid.UUID, words: Words) -> str:
+        return f"{words.doctor(stream_id)} arrived at {words.moment(self.at)}"
 
 
 @dataclass(frozen=True)
 class DoctorLeft(Event, type="DOCTOR_LEFT", stream=STREAM):
     at: datetime
 
-    def told(self, stream_id, words: Words) -> str:
-        return f"Dr {words.doctor(stream_id)} left at {words.moment(self.at)}"
+    def told(self, stream_id: uuid.UUID, words: Words) -> str:
+        return f"{words.doctor(stream_id)} left at {words.moment(self.at)}"
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,11 @@ def evolve(state: Doctor | None, event: Event) -> Doctor | None:
     # A doctor's stream holds every shift ever worked and is folded on every
     # booking: build the next state directly (dataclasses.replace is slower).
     if type(event) is DoctorArrived:
-        return Doctor(state.name, state.specialty, event.at, state.last_left_at)  # type: ignore[union-attr]
+        assert state is not None
+        return Doctor(state.name, state.specialty, event.at, state.last_left_at)
     if type(event) is DoctorLeft:
-        return Doctor(state.name, state.specialty, None, event.at)  # type: ignore[union-attr]
+        assert state is not None
+        return Doctor(state.name, state.specialty, None, event.at)
     if type(event) is DoctorCreated:
         return Doctor(name=event.name, specialty=event.specialty)
     return state
@@ -72,7 +75,7 @@ def register(state: Doctor | None, *, name: str, specialty: str) -> list[Event]:
 
 def arrive(state: Doctor, *, at: datetime, now: datetime) -> list[Event]:
     validate.not_in_future(at, now, "at")
-    if state.on_shift:
+    if state.arrived_at is not None:  # on shift
         raise AlreadyOnShift(f"Dr {state.name} is already on shift since {state.arrived_at.isoformat()}.")
     if state.last_left_at is not None and at < state.last_left_at:
         raise InvalidCommand(

@@ -19,14 +19,16 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from functools import reduce
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 State = TypeVar("State")
 
 
 class Words(Protocol):
     """What an event needs to tell itself in the clinic's words: names as they are
-    now, and times as the clinic reads them. The staff pages provide it."""
+    now ("Dr Ada Lovelace", or "a doctor" while unknown), and times as the clinic
+    reads them. The staff pages provide it; a sentence's first letter is made
+    upper case there."""
 
     def doctor(self, doctor_id: uuid.UUID | str) -> str: ...
 
@@ -65,7 +67,7 @@ class Event:
         return _codec(type(self)).encode(self)
 
     @classmethod
-    def from_data(cls: type[E], data: dict[str, Any]) -> E:
+    def from_data(cls, data: dict[str, Any]) -> Self:
         return _codec(cls).decode(data)
 
     def told(self, stream_id: uuid.UUID, words: Words) -> str:
@@ -121,19 +123,19 @@ _CONVERSIONS: dict[Any, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
 }
 
 
-class Codec:
+class Codec(Generic[E]):
     """Encodes an event class's fields to its stored JSON and back.
 
     A field whose value is None is left out of the JSON (``PatientUpdated`` holds
     only what changed); a key missing from stored JSON takes the field's default
     (events stored before a field existed)."""
 
-    def __init__(self, cls: type[Event]) -> None:
+    def __init__(self, cls: type[E]) -> None:
         hints = typing.get_type_hints(cls)
         self.cls = cls
         self.fields = [(f.name, *_conversion(hints[f.name])) for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
 
-    def encode(self, event: Event) -> dict[str, Any]:
+    def encode(self, event: E) -> dict[str, Any]:
         data = {}
         for name, to_json, _ in self.fields:
             value = getattr(event, name)
@@ -141,7 +143,7 @@ class Codec:
                 data[name] = to_json(value) if to_json else value
         return data
 
-    def decode(self, data: dict[str, Any]) -> Event:
+    def decode(self, data: dict[str, Any]) -> E:
         values = {}
         for name, _, from_json in self.fields:
             if name in data:
@@ -159,10 +161,10 @@ def _conversion(hint: Any) -> tuple[Callable[[Any], Any] | None, Callable[[Any],
     return _CONVERSIONS.get(options[0], (None, None))
 
 
-_CODECS: dict[type[Event], Codec] = {}
+_CODECS: dict[type[Event], Codec[Any]] = {}
 
 
-def _codec(cls: type[Event]) -> Codec:
+def _codec(cls: type[E]) -> Codec[E]:
     # Built on first use: the dataclass decorator runs after the class registers.
     codec = _CODECS.get(cls)
     if codec is None:

@@ -1,6 +1,7 @@
 """Patient: registered, then corrected or renamed."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -16,7 +17,7 @@ class PatientCreated(Event, type="PATIENT_CREATED", stream=STREAM):
     name: str
     date_of_birth: date
 
-    def told(self, stream_id, words: Words) -> str:
+    def told(self, stream_id: uuid.UUID, words: Words) -> str:
         return f"{self.name} registered as a patient"
 
 
@@ -27,7 +28,7 @@ class PatientUpdated(Event, type="PATIENT_UPDATED", stream=STREAM):
     name: str | None = None
     date_of_birth: date | None = None
 
-    def told(self, stream_id, words: Words) -> str:
+    def told(self, stream_id: uuid.UUID, words: Words) -> str:
         changes = [f"name to {self.name}"] if self.name is not None else []
         changes += ["date of birth"] if self.date_of_birth is not None else []
         who = words.patient(stream_id, self.name or "A patient")

@@ -23,7 +23,7 @@ class SlotBooked(Event, type="SLOT_BOOKED", stream=STREAM):
     start: time
     duration_minutes: int
 
-    def told(self, stream_id, words: Words) -> str:
+    def told(self, stream_id: uuid.UUID, words: Words) -> str:
         return f"Slot from {self.start:%H:%M} for {self.duration_minutes} minutes taken"
 
 
@@ -31,7 +31,7 @@ class SlotBooked(Event, type="SLOT_BOOKED", stream=STREAM):
 class SlotReleased(Event, type="SLOT_RELEASED", stream=STREAM):
     appointment_id: uuid.UUID
 
-    def told(self, stream_id, words: Words) -> str:
+    def told(self, stream_id: uuid.UUID, words: Words) -> str:
         return "Slot released"
 
 

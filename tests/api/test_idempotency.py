@@ -1,4 +1,8 @@
 """Idempotency-Key: a retried write answers the first result and writes nothing."""
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
 from events.models import StoredEvent
 
 BODY = {"name": "Ann Lee", "specialty": "Cardiology"}
@@ -41,3 +45,23 @@ def test_an_overlong_key_is_400(api):
     response = api.post("/api/doctors/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k" * 300)
     assert response.status_code == 400
     assert StoredEvent.objects.count() == 0
+
+
+def test_a_key_is_each_users_own(api):
+    """Another integration that happens to pick the same key (and send the same
+    body) gets its own doctor, not the first user's answer."""
+    first = api.post("/api/doctors/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    colleague = get_user_model().objects.create_user("night-desk", password="pw-not-for-real-3", is_staff=True)
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=colleague).key}")
+
+    second = other.post("/api/doctors/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert second.json()["id"] != first.json()["id"]
+    assert second["Location"] != first["Location"]
+    assert api.get("/api/doctors/").json()["count"] == 2
+    assert sorted(e.metadata["actor"] for e in StoredEvent.objects.all()) == ["night-desk", "reception"]
+    # and each user's retry still answers that user's own first result
+    assert other.post("/api/doctors/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-1").json() == second.json()
+    assert api.post("/api/doctors/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-1").json() == first.json()
+    assert StoredEvent.objects.count() == 2

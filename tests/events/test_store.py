@@ -112,10 +112,20 @@ def test_positions_strictly_increase_in_the_order_events_were_appended(write):
 
 
 def test_every_event_gets_its_own_event_id_and_recorded_time(write):
-    write(n=3)
-    log = list(store.read_all())
-    assert len({e.event_id for e in log}) == 3
-    assert all(e.recorded_at is not None for e in log)
+    stream = uuid.uuid4()
+    windows = []
+    for expected in (0, 3):
+        before = datetime.now(timezone.utc)
+        write(stream, n=3, expected=expected)
+        windows.append((before, datetime.now(timezone.utc)))
+    first, second = store.read_stream(stream)[:3], store.read_stream(stream)[3:]
+
+    assert len({e.event_id for e in first + second}) == 6  # unique across appends, not only within one
+    for append, (before, after) in zip((first, second), windows):
+        # one append, one moment: recorded while it ran, the same for all its events
+        assert len({e.recorded_at for e in append}) == 1
+        assert before <= append[0].recorded_at <= after
+    assert first[0].recorded_at <= second[0].recorded_at
 
 
 # --- Metadata ----------------------------------------------------------------

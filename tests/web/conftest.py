@@ -31,3 +31,19 @@ def text(response):
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
     words = " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
     return re.sub(r" ([,.;:])", r"\1", words)  # "Grace Hopper</a>, 45" reads "Grace Hopper, 45"
+
+
+@pytest.fixture
+def clinic_date_is_not_utcs(settings):
+    """Put the clinic in a time zone where today's date is not today's UTC date,
+    whatever the hour the test runs at: UTC+14 once it is 10:00 UTC (the clinic
+    is already in tomorrow), UTC-11 before (the clinic is still in yesterday).
+    Either way the two dates differ for at least another hour. Returns the zone."""
+    import datetime
+
+    from django.utils import timezone
+
+    zone = "Pacific/Kiritimati" if timezone.now().hour >= 10 else "Pacific/Pago_Pago"
+    settings.TIME_ZONE = zone
+    assert timezone.localdate() != datetime.datetime.now(datetime.timezone.utc).date()
+    return zone

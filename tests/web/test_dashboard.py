@@ -8,6 +8,7 @@ from events import handlers
 
 from .conftest import text
 from events.domain.commands import Arrive, BookAppointment, RegisterDoctor
+from events.domain.commands import BookAppointment
 
 
 def test_shows_who_is_on_shift_and_since_when(staff, ctx, doctor):
@@ -45,3 +46,20 @@ def test_an_empty_clinic_says_so(staff):
     assert "Nobody is on shift." in page
     assert "No appointments today." in page
     assert "Nothing has happened yet." in page
+
+
+def test_today_is_the_clinics_date_not_utcs(clinic_date_is_not_utcs, staff, ctx, doctor, patient):
+    """Late in the UTC evening a clinic in UTC+14 is already in tomorrow (early in
+    the UTC morning, one in UTC-11 is still in yesterday): the desk's "today" is
+    the date on the clinic's wall, not UTC's."""
+    clinic_today = timezone.localdate()
+    utc_today = datetime.datetime.now(datetime.timezone.utc).date()
+    handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=clinic_today, time=datetime.time(10, 15)))
+    handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=utc_today, time=datetime.time(14, 45)))
+
+    page = text(staff.get("/"))
+    assert f"Today {clinic_today:%A} {clinic_today.day} {clinic_today:%B %Y}" in page
+    todays = page.split("Today's appointments")[1].split("Latest activity")[0]
+    assert "10:15 30 min Grace Hopper Ada Lovelace Cardiology booked" in todays
+    assert "14:45" not in todays
+    assert "1 appointment booked today" in page

@@ -1,0 +1,128 @@
+"""The rows one batch of events touches (``readmodels.rows``): looked up once,
+shared by every event of the batch, and written back together."""
+import datetime
+import uuid
+
+import pytest
+from django.db import transaction
+
+from events import handlers
+from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry
+from readmodels.rows import Rows, key_fields
+from events.domain.commands import Arrive, RegisterDoctor, RegisterPatient
+
+UTC = datetime.timezone.utc
+ARRIVED = datetime.datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+
+
+def new_patient(name="Alan Turing"):
+    return Patient(id=uuid.uuid4(), name=name, date_of_birth=datetime.date(1954, 6, 7), version=1)
+
+
+def test_rows_are_keyed_by_primary_key_or_by_the_unique_constraint_where_the_database_numbers_them():
+    assert key_fields(Doctor) == ("id",)
+    assert key_fields(Patient) == ("id",)
+    assert key_fields(Appointment) == ("id",)
+    assert key_fields(TimesheetEntry) == ("doctor_id", "arrived_at")
+
+
+def test_a_row_looked_up_twice_in_a_batch_is_the_same_object_loaded_once(doctor, django_assert_num_queries):
+    rows = Rows()
+    with django_assert_num_queries(1):
+        first = rows.get(Doctor, doctor)
+        second = rows.get(Doctor, doctor)
+    assert first is second
+    assert (first.id, first.name) == (doctor, "Ada Lovelace")
+
+
+def test_a_change_is_seen_by_later_lookups_and_reaches_the_database_on_write(ctx, doctor):
+    other = handlers.dispatch(ctx, RegisterDoctor(name="Joseph Lister", specialty="Surgery")).id
+    rows = Rows()
+    rows.get(Doctor, doctor).name = "Ada King"
+    rows.get(Doctor, other)  # looked up, left as it was
+    assert rows.get(Doctor, doctor).name == "Ada King"
+    assert Doctor.objects.get(id=doctor).name == "Ada Lovelace"  # nothing written before write()
+
+    with transaction.atomic():
+        rows.write()
+    assert dict(Doctor.objects.values_list("id", "name")) == {doctor: "Ada King", other: "Joseph Lister"}
+
+
+def test_a_new_row_is_found_in_the_batch_and_inserted_on_write_with_its_later_changes(
+        committed_db, django_assert_num_queries):
+    rows = Rows()
+    added = new_patient()
+    rows.add(added)
+    with django_assert_num_queries(0):
+        found = rows.get(Patient, added.id)
+    assert found is added
+    found.name, found.version = "Alan M. Turing", 2  # a later event of the same batch
+    assert not Patient.objects.exists()
+
+    with transaction.atomic():
+        rows.write()
+    assert list(Patient.objects.values_list("id", "name", "version")) == [(added.id, "Alan M. Turing", 2)]
+
+
+def test_a_batch_is_written_with_one_statement_per_table_for_new_rows_and_one_for_changed(
+        ctx, doctor, patient, django_assert_num_queries):
+    other = handlers.dispatch(ctx, RegisterPatient(name="Alan Turing", date_of_birth=datetime.date(1954, 6, 7))).id
+    rows = Rows()
+    for name in ("Ada Byron", "Barbara Liskov", "Edsger Dijkstra"):
+        rows.add(new_patient(name))
+    rows.get(Patient, patient).name = "Grace Brewster Hopper"
+    rows.get(Patient, other).name = "Alan M. Turing"
+    rows.get(Doctor, doctor).specialty = "Cardiac surgery"
+
+    with transaction.atomic(), django_assert_num_queries(3):  # patients in, patients changed, doctor changed
+        rows.write()
+    assert sorted(Patient.objects.values_list("name", flat=True)) == [
+        "Ada Byron", "Alan M. Turing", "Barbara Liskov", "Edsger Dijkstra", "Grace Brewster Hopper"]
+    assert Doctor.objects.get(id=doctor).specialty == "Cardiac surgery"
+
+
+def test_a_timesheet_entry_is_found_by_its_doctor_and_arrival(ctx, doctor, django_assert_num_queries):
+    handlers.dispatch(ctx, Arrive(doctor, at=ARRIVED))
+    stored = TimesheetEntry.objects.get()
+    rows = Rows()
+    with django_assert_num_queries(1):
+        shift = rows.get(TimesheetEntry, doctor, ARRIVED)
+        assert rows.get(TimesheetEntry, doctor, ARRIVED) is shift
+    assert (shift.pk, shift.left_at) == (stored.pk, None)
+
+    shift.left_at, shift.seconds_worked = ARRIVED + datetime.timedelta(hours=8), 8 * 3600
+    with transaction.atomic():
+        rows.write()
+    assert list(TimesheetEntry.objects.values_list("pk", "left_at", "seconds_worked")) == [
+        (stored.pk, ARRIVED + datetime.timedelta(hours=8), 8 * 3600)]
+
+
+def test_a_shift_opened_and_closed_in_one_batch_is_one_new_entry(doctor, django_assert_num_queries):
+    rows = Rows()
+    rows.add(TimesheetEntry(doctor_id=doctor, arrived_at=ARRIVED))
+    with django_assert_num_queries(0):
+        shift = rows.get(TimesheetEntry, doctor, ARRIVED)
+    shift.left_at, shift.seconds_worked = ARRIVED + datetime.timedelta(hours=2), 2 * 3600
+    with transaction.atomic():
+        rows.write()
+    assert list(TimesheetEntry.objects.values_list("doctor_id", "arrived_at", "seconds_worked")) == [
+        (doctor, ARRIVED, 2 * 3600)]
+
+
+def test_a_row_neither_in_the_batch_nor_in_the_database_does_not_exist(ctx, doctor, unknown_id):
+    handlers.dispatch(ctx, Arrive(doctor, at=ARRIVED))
+    rows = Rows()
+    rows.add(new_patient())
+    with pytest.raises(Doctor.DoesNotExist):
+        rows.get(Doctor, unknown_id)
+    with pytest.raises(Patient.DoesNotExist):
+        rows.get(Patient, unknown_id)
+    with pytest.raises(TimesheetEntry.DoesNotExist):
+        rows.get(TimesheetEntry, doctor, ARRIVED + datetime.timedelta(minutes=1))
+    with pytest.raises(TimesheetEntry.DoesNotExist):
+        rows.get(TimesheetEntry, unknown_id, ARRIVED)
+
+
+def test_an_untouched_batch_writes_nothing(committed_db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        Rows().write()
