@@ -1,4 +1,4 @@
-"""The status a refused command is answered with (API.md: 400 bad input,
+"""The status a refused command is answered with (docs/api.md: 400 bad input,
 404 unknown, 409 conflict), decided at the edge from the kind of refusal."""
 import pytest
 

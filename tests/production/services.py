@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def production_mode():
-    """Production mode: PostgreSQL and a real broker, as DESIGN.md's second column."""
+    """Production mode: PostgreSQL and a real broker (docs/architecture.md, "Two modes")."""
     return (settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
             and not settings.CELERY_TASK_ALWAYS_EAGER)
 
