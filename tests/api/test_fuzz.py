@@ -168,8 +168,7 @@ def test_bad_input_is_never_a_500_nor_a_partial_write(case):
         content_type = {name.lower(): values for name, values in response.headers.items()}.get("content-type", [""])
         assert content_type[0].startswith("application/json"), response.headers
         body = response.json()
-        assert isinstance(body, dict) and body, body
-        assert "detail" in body or all(isinstance(messages, list) for messages in body.values()), body
+        assert isinstance(body, dict) and isinstance(body.get("detail"), str) and body["detail"], body
 
 
 # --- Bodies the schema cannot describe ---------------------------------------
@@ -232,4 +231,5 @@ def test_hostile_bodies_are_4xx_and_write_nothing(api, write_paths, data, body, 
     if response.status_code >= 400:
         assert written() == before
         assert response["Content-Type"].startswith("application/json")
-        assert "detail" in response.json() or response.json()
+        detail = response.json().get("detail")
+        assert isinstance(detail, str) and detail, response.json()
