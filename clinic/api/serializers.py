@@ -184,11 +184,35 @@ class AppointmentSerializer(serializers.ModelSerializer):
         fields = ["id", "day", "time", "durationMinutes", "status", "patient", "doctor"]
 
 
+class EventMetadata(serializers.Serializer):
+    """Who and what caused the event. The clinic's own commands give all four;
+    events brought in by a bulk import may carry other keys."""
+
+    actor = serializers.CharField(required=False, help_text="The user who gave the command.")
+    source = serializers.CharField(required=False, help_text="api, web, admin or seed.")
+    correlation_id = serializers.CharField(required=False, help_text="The request's X-Correlation-ID, or else "
+                                                                     "the causation_id.")
+    causation_id = serializers.CharField(required=False, help_text="The command that wrote the event.")
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True,
+                      "description": "The event's facts, as its type defines them."})
+class EventData(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(EventMetadata)
+class EventMetadataField(serializers.JSONField):
+    """Shown as stored (any keys an import brought stay); declared as EventMetadata."""
+
+
 class EventSerializer(serializers.ModelSerializer):
     streamId = serializers.UUIDField(source="stream_id")
     streamType = serializers.CharField(source="stream_type")
     occurredAt = serializers.DateTimeField(source="occurred_at")
     recordedAt = serializers.DateTimeField(source="recorded_at")
+    data = EventData(read_only=True)
+    metadata = EventMetadataField(read_only=True)
 
     class Meta:
         model = StoredEvent

@@ -34,6 +34,7 @@ from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from events.models import IdempotentRequest, StoredEvent
@@ -83,11 +84,11 @@ def _blamed(case):
     return []
 
 
-# Checks on every response. Not status_code_conformance: the schema documents each
-# operation's own outcomes, while 401/403/404/405/413/415 hold for every call
-# (API.md). Not positive_data_acceptance: schema-valid input may still be refused
+# Checks on every response. status_code_conformance too: the schema declares every
+# status an operation answers, 401/403/413/415 included, as generated clients parse
+# only those. Not positive_data_acceptance: schema-valid input may still be refused
 # by the domain with 400 (an unknown doctor, a date of birth before 1900, …).
-CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance,
+CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance, status_code_conformance,
           response_headers_conformance, invalid_input_is_refused, ignored_auth]
 
 
