@@ -11,11 +11,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-production prod
+.PHONY: help run test lint test-production prod
 
 help:
 	@echo "make run   - set up, migrate, seed demo data, print a login, serve on http://$(HOST):$(PORT)/"
 	@echo "make test  - set up and run the whole test suite"
+	@echo "make lint  - set up and run ruff (lint, import order) and mypy; configured in pyproject.toml"
 	@echo "make test-production - the suite again on local PostgreSQL + Redis with a real Celery worker"
 	@echo "make prod  - web, worker and beat against DATABASE_URL and CELERY_BROKER_URL"
 
@@ -37,6 +38,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Production mode against local services; each run gets its own database and
 # queue, so runs on one machine never collide.

@@ -204,7 +204,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["clinic.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "clinic.api.pagination.ClinicPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "clinic.api.schema.ClinicSchema",
     "EXCEPTION_HANDLER": "clinic.api.errors.exception_handler",
     "PAGE_SIZE": 50,
 }

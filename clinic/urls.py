@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("clinic.web.urls")),  # staff pages, sign-in, live updates
 ]
 
+handler400 = "clinic.api.errors.bad_request"
 handler404 = "clinic.api.errors.not_found"
 handler500 = "clinic.api.errors.server_error"

@@ -5,6 +5,8 @@ shell session or another program. The migration installs these; tests that need
 an empty table use ``events.testing.reset_event_store`` — there is no setting
 that turns them off.
 """
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
 TABLE = "events_storedevent"
 MESSAGE = "stored events are immutable"
 
@@ -50,7 +52,7 @@ POSTGRES_REMOVE = [
 ]
 
 
-def statements(vendor, install=True):
+def statements(vendor: str, install: bool = True) -> list[str]:
     if vendor == "sqlite":
         return SQLITE_INSTALL if install else SQLITE_REMOVE
     if vendor == "postgresql":
@@ -58,11 +60,11 @@ def statements(vendor, install=True):
     raise NotImplementedError(f"No immutability triggers for {vendor}; use SQLite or PostgreSQL.")
 
 
-def install_triggers(schema_editor):
+def install_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
     for sql in statements(schema_editor.connection.vendor):
         schema_editor.execute(sql)
 
 
-def remove_triggers(schema_editor):
+def remove_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
     for sql in statements(schema_editor.connection.vendor, install=False):
         schema_editor.execute(sql)

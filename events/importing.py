@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -55,6 +55,11 @@ COLUMNS = ("event_id", "stream_id", "stream_type", "version", "type", "data", "m
            "recorded_at")
 # SQLite's default limit on bound parameters is 32,766 (3.32+); stay well below.
 _IN_CHUNK = 900
+
+# One event as written: (event id hex, stream id hex, stream type, version, type,
+# data JSON, metadata JSON, occurred at); see ``_rows``.
+Row = tuple[str, str, str, int, str, str, str, datetime]
+
 
 class InvalidImport(ValueError):
     """An imported event is malformed; nothing of its batch was written."""
@@ -97,11 +102,11 @@ def import_events(events: Iterable[ImportedEvent], *, metadata: dict[str, str],
     return result
 
 
-def _import_batch(batch, default_metadata):
+def _import_batch(batch: list[ImportedEvent], default_metadata: str) -> int:
     for event in batch:  # before the lock: a malformed batch never makes appends wait
         _validate(event)
     postgresql = connection.vendor == "postgresql"
-    values = None if postgresql else _sqlite_values(_rows(batch, default_metadata))
+    values = [] if postgresql else _sqlite_values(_rows(batch, default_metadata))
     with transaction.atomic():
         store.serialize_appends()
         _check_versions(batch)
@@ -135,13 +140,13 @@ def _validate(event: ImportedEvent) -> None:
         raise InvalidImport(f"{event.type}: occurred_at must be a time zone aware datetime.")
 
 
-def _rows(events, default_metadata):
+def _rows(events: Sequence[ImportedEvent], default_metadata: str) -> list[Row]:
     """(event id hex, stream id hex, stream type, version, type, data JSON, metadata
     JSON, occurred at). New event ids are version 4 UUIDs from one read of the
     system's randomness per chunk."""
     randomness = os.urandom(16 * len(events)).hex()
     dumps = _encoder.encode
-    rows = []
+    rows: list[Row] = []
     for i, event in enumerate(events):
         if event.event_id:
             event_id = _uuid(event.event_id).hex
@@ -159,19 +164,19 @@ _VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 _encoder = json.JSONEncoder()
 
 
-def _uuid(value):
+def _uuid(value: uuid.UUID | str) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def _check_versions(batch):
+def _check_versions(batch: list[ImportedEvent]) -> None:
     """Each stream continues from its stored version, without gaps (under the lock).
 
     A stream whose first event here is version 1 needs no query: if it had any
     stored event, its version 1 would collide with the unique (stream, version)
     constraint and the batch would be refused. A stream that continues at
     version v > 1 must have v - 1 as its stored version."""
-    first = {}
-    last = {}
+    first: dict[uuid.UUID, int] = {}
+    last: dict[uuid.UUID, int] = {}
     for event in batch:
         stream = _uuid(event.stream_id)
         if stream in last:
@@ -190,9 +195,9 @@ def _check_versions(batch):
                 f"Stream {stream} is at version {current}; an import cannot write version {version} next.")
 
 
-def _stored_versions(streams):
+def _stored_versions(streams: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     """{stream: its latest stored version} for streams that have events."""
-    stored = {}
+    stored: dict[uuid.UUID, int] = {}
     if not streams:
         return stored
     if connection.vendor == "postgresql":
@@ -209,7 +214,7 @@ def _stored_versions(streams):
     return stored
 
 
-def _copy_text(rows):
+def _copy_text(rows: list[Row]) -> list[str]:
     """COPY's text format, one line per event. UUIDs as hex, times in ISO 8601 with
     their offset. The JSON is json.dumps output (ASCII, control characters already
     escaped), so the only character COPY needs escaped in it is the backslash; the
@@ -227,7 +232,7 @@ BACKSLASH, ESCAPED_BACKSLASH = "\\", "\\\\"
 _COPY_CHUNK = 1000  # lines per write: the server parses one chunk while we encode the next
 
 
-def _copy_postgresql(events, default_metadata):
+def _copy_postgresql(events: list[ImportedEvent], default_metadata: str) -> None:
     """Encode a chunk, send it, encode the next while the server ingests that one:
     on two cores the encoding and the server's inserts overlap."""
     sql = f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN"
@@ -239,7 +244,7 @@ def _copy_postgresql(events, default_metadata):
                 copy.write("".join(_copy_text(_rows(events[start:start + _COPY_CHUNK], default_metadata))))
 
 
-def _sqlite_values(rows):
+def _sqlite_values(rows: list[Row]) -> list[tuple[Any, ...]]:
     """Values adapted the way Django stores them on SQLite (UUIDs as hex, times as UTC text)."""
     adapt = connection.ops.adapt_datetimefield_value
     now = adapt(timezone.now())
@@ -249,7 +254,7 @@ def _sqlite_values(rows):
     ]
 
 
-def _insert_many(values):
+def _insert_many(values: list[tuple[Any, ...]]) -> None:
     """SQLite: one prepared INSERT executed for every row of the batch."""
     placeholders = ", ".join(["%s"] * len(COLUMNS))
     sql = f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({placeholders})"

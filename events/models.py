@@ -5,6 +5,7 @@ which is a short replay buffer for browsers, not a record of anything.
 """
 import uuid
 from functools import cached_property
+from typing import Any, NoReturn
 
 from django.db import models
 
@@ -12,11 +13,11 @@ from .domain.catalogue import Event, decode
 from .immutability import ImmutableEventError
 
 
-class StoredEventQuerySet(models.QuerySet):
-    def update(self, *args, **kwargs):
+class StoredEventQuerySet(models.QuerySet["StoredEvent"]):
+    def update(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ImmutableEventError("Stored events cannot be updated.")
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ImmutableEventError("Stored events cannot be deleted.")
 
     # bulk_update(objs, fields) and _raw_delete(using) take arguments, hence *args
@@ -57,13 +58,13 @@ class StoredEvent(models.Model):
         """The stored ``type`` and ``data`` as their event class."""
         return decode(self.type, self.data)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"#{self.position} {self.type} {self.stream_type}/{self.stream_id} v{self.version}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise ImmutableEventError("Stored events cannot be changed.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ImmutableEventError("Stored events cannot be deleted.")

@@ -168,7 +168,7 @@ def read_histories(stream_ids: Sequence[uuid.UUID]) -> list[list[Recorded]]:
     streams are given, with one query: what the command handlers fold. A booking
     decides on four streams, and a doctor's stream grows by two events a shift,
     so this is one plain query, not a queryset of model instances."""
-    histories = {_uuid(stream_id): [] for stream_id in stream_ids}
+    histories: dict[uuid.UUID, list[Recorded]] = {_uuid(stream_id): [] for stream_id in stream_ids}
     placeholders = ", ".join(["%s"] * len(histories))
     for event in _recorded(f"stream_id IN ({placeholders}) ORDER BY stream_id, version",
                            [_COLUMNS["stream_id"].get_db_prep_value(s, connection) for s in histories]):

@@ -4,7 +4,7 @@ from django.db import connection, transaction
 from .immutability import TABLE, statements
 
 
-def reset_event_store():
+def reset_event_store() -> None:
     """Empty the event table for the next test: lift the triggers, delete, put them
     back — all in one transaction, so the table is never left unguarded."""
     with transaction.atomic(), connection.cursor() as cursor:

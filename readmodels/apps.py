@@ -5,5 +5,5 @@ class ReadModelsConfig(AppConfig):
     name = "readmodels"
     verbose_name = "Read models"
 
-    def ready(self):
+    def ready(self) -> None:
         from . import signals  # noqa: F401  (connects projection to new events)

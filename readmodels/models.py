@@ -17,15 +17,15 @@ class Doctor(models.Model):
     class Meta:
         ordering = ["name", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
-    def on_shift(self):
+    def on_shift(self) -> bool:
         return self.on_shift_since is not None
 
     @property
-    def total_hours_worked(self):
+    def total_hours_worked(self) -> int | float:
         return hours(self.total_seconds_worked)
 
 
@@ -43,7 +43,7 @@ class TimesheetEntry(models.Model):
         constraints = [models.UniqueConstraint(fields=["doctor", "arrived_at"], name="one_shift_per_arrival")]
 
     @property
-    def hours_worked(self):
+    def hours_worked(self) -> int | float | None:
         return None if self.seconds_worked is None else hours(self.seconds_worked)
 
 
@@ -56,11 +56,11 @@ class Patient(models.Model):
     class Meta:
         ordering = ["name", "id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
     @property
-    def age(self):
+    def age(self) -> int:
         return age(self.date_of_birth, timezone.localdate())
 
 
@@ -71,13 +71,14 @@ class Appointment(models.Model):
     shows an appointment once all three rows are there."""
 
     BOOKED, CANCELLED = "booked", "cancelled"
+    STATUSES = [(BOOKED, "booked"), (CANCELLED, "cancelled")]
     id = models.UUIDField(primary_key=True)
     doctor = models.ForeignKey(Doctor, on_delete=models.DO_NOTHING, db_constraint=False, related_name="appointments")
     patient = models.ForeignKey(Patient, on_delete=models.DO_NOTHING, db_constraint=False, related_name="appointments")
     day = models.DateField()
     time = models.TimeField()
     duration_minutes = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=16, choices=[(BOOKED, "booked"), (CANCELLED, "cancelled")])
+    status = models.CharField(max_length=16, choices=STATUSES)
     cancel_reason = models.CharField(max_length=500, blank=True)
     version = models.PositiveIntegerField()
 
@@ -98,11 +99,11 @@ class Checkpoint(models.Model):
     position = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.projector} @ {self.position}"
 
 
-def hours(seconds):
+def hours(seconds: int) -> int | float:
     """Hours as a JSON-friendly number: 5, 8.5, 7.25."""
     value = round(seconds / 3600, 2)
     return int(value) if value == int(value) else value

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.db.models import Model
+
 from events.domain.appointment import AppointmentCancelled, AppointmentCreated
 from events.domain.doctor import DoctorArrived, DoctorCreated, DoctorLeft, worked_seconds
 from events.domain.messages import Event
@@ -29,7 +31,7 @@ def on(event_class: type[Event]) -> Callable[[Handler], Handler]:
 
 class Projector:
     name: ClassVar[str] = ""
-    tables: ClassVar[tuple[type, ...]] = ()  # the models it owns, emptied before a rebuild (children first)
+    tables: ClassVar[tuple[type[Model], ...]] = ()  # the models it owns, emptied before a rebuild (children first)
     _handlers: ClassVar[dict[type[Event], str]] = {}  # event class -> the name of the method projecting it
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -9,47 +9,58 @@ looked up twice in a batch is the same object, so later events see earlier
 ones' changes before anything is written.
 """
 from functools import cache
+from typing import Any, TypeVar, cast
 
-from django.db.models import UniqueConstraint
+from django.db.models import Field, Model, UniqueConstraint
+
+M = TypeVar("M", bound=Model)
+Key = tuple[Any, ...]
 
 
 class Rows:
-    def __init__(self):
-        self._new = {}  # model -> {key: row}, in the order models were first added
-        self._changed = {}  # model -> {key: row}
+    def __init__(self) -> None:
+        # model -> {key: row}, in the order models were first added
+        self._new: dict[type[Model], dict[Key, Model]] = {}
+        self._changed: dict[type[Model], dict[Key, Model]] = {}  # model -> {key: row}
 
-    def add(self, row):
+    def add(self, row: Model) -> None:
         """A row this batch creates."""
         self._new.setdefault(type(row), {})[_key_of(row)] = row
 
-    def get(self, model, *key):
+    def get(self, model: type[M], *key: Any) -> M:
         """The row with this key (see ``key_fields``), created earlier in the batch
         or loaded once; whatever the projector changes on it is written back."""
         for rows in (self._new.get(model, {}), self._changed.get(model, {})):
             if key in rows:
-                return rows[key]
-        row = model.objects.get(**dict(zip(key_fields(model), key, strict=True)))
+                return cast(M, rows[key])  # the rows under ``model`` are its instances
+        row = model._default_manager.get(**dict(zip(key_fields(model), key, strict=True)))
         self._changed.setdefault(model, {})[key] = row
         return row
 
-    def write(self):
+    def write(self) -> None:
         for model, rows in self._new.items():
-            model.objects.bulk_create(rows.values(), batch_size=1000)
+            model._default_manager.bulk_create(rows.values(), batch_size=1000)
         for model, rows in self._changed.items():
             fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
-            model.objects.bulk_update(rows.values(), fields, batch_size=500)
+            model._default_manager.bulk_update(rows.values(), fields, batch_size=500)
 
 
 @cache
-def key_fields(model):
+def key_fields(model: type[Model]) -> tuple[str, ...]:
     """How a row is found: by its primary key, or — for rows the database numbers,
     like timesheet entries — by the fields of the model's unique constraint."""
     pk = model._meta.pk
     if not pk.auto_created:
         return (pk.attname,)
     (unique,) = [c for c in model._meta.constraints if isinstance(c, UniqueConstraint)]
-    return tuple(model._meta.get_field(name).attname for name in unique.fields)
+    return tuple(_attname(model, name) for name in unique.fields)
 
 
-def _key_of(row):
+def _attname(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)  # a unique constraint names concrete fields
+    return field.attname
+
+
+def _key_of(row: Model) -> Key:
     return tuple(getattr(row, name) for name in key_fields(type(row)))

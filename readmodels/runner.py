@@ -11,6 +11,7 @@ the positions reached, so outer layers (live pages) can tell readers the read
 side changed; the read side knows nothing about who listens.
 """
 import time
+from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.db.models import Min
@@ -19,7 +20,7 @@ from django.dispatch import Signal
 from events import store
 
 from .models import Checkpoint
-from .projectors import PROJECTORS
+from .projectors import PROJECTORS, Projector
 from .rows import Rows
 
 BATCH_SIZE = 500
@@ -28,7 +29,8 @@ BATCH_SIZE = 500
 projections_advanced = Signal()
 
 
-def run(projector, *, up_to=None, batch_size=BATCH_SIZE, progress=None):
+def run(projector: Projector, *, up_to: int | None = None, batch_size: int = BATCH_SIZE,
+        progress: Callable[[int], object] | None = None) -> int:
     """Apply every event after the checkpoint (up to ``up_to``); return the position reached.
 
     Only the event types the projector handles are read, so the checkpoint moves
@@ -58,7 +60,7 @@ def run(projector, *, up_to=None, batch_size=BATCH_SIZE, progress=None):
             return checkpoint.position
 
 
-def run_all():
+def run_all() -> dict[str, int]:
     before = dict(Checkpoint.objects.values_list("projector", "position"))
     reached = {projector.name: run(projector) for projector in PROJECTORS}
     if any(position != before.get(name, 0) for name, position in reached.items()):
@@ -67,7 +69,7 @@ def run_all():
     return reached
 
 
-def locked_checkpoint(name):
+def locked_checkpoint(name: str) -> Checkpoint:
     """The projector's checkpoint, row-locked until the transaction ends (created
     on first use)."""
     try:
@@ -78,7 +80,7 @@ def locked_checkpoint(name):
     return Checkpoint.objects.select_for_update().get(projector=name)
 
 
-def projected_position():
+def projected_position() -> int:
     """The position every projector has reached: what a reader can rely on."""
     names = [p.name for p in PROJECTORS]
     checkpoints = Checkpoint.objects.filter(projector__in=names)
@@ -87,7 +89,7 @@ def projected_position():
     return checkpoints.aggregate(p=Min("position"))["p"]
 
 
-def wait_for(position, timeout):
+def wait_for(position: int, timeout: float) -> bool:
     """Read-your-writes: wait (bounded) until the read side has reached ``position``.
     Returns whether it did."""
     deadline = time.monotonic() + timeout

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 @receiver(events_committed)
-def project_new_events(sender, position, **kwargs):
+def project_new_events(sender: object, position: int, **kwargs: object) -> None:
     from .tasks import project
 
     try:

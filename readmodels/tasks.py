@@ -6,5 +6,5 @@ from . import runner
 
 
 @shared_task(name="readmodels.tasks.project")
-def project():
+def project() -> dict[str, int]:
     return runner.run_all()

@@ -38,9 +38,9 @@ class StoredEventAdmin(ReadOnlyAdmin):
     search_fields = ["stream_id", "metadata__actor"]
     search_help_text = "Search by stream id or by actor."
     show_full_result_count = False  # one COUNT(*) less on a table that only grows
-    fields = ["position", "event_id", "type", "stream", "stream_type", "version", "occurred_at", "recorded_at",
-              "pretty_data", "pretty_metadata"]
-    readonly_fields = fields
+    readonly_fields = ("position", "event_id", "type", "stream", "stream_type", "version", "occurred_at",
+                       "recorded_at", "pretty_data", "pretty_metadata")
+    fields = readonly_fields
 
     @admin.display(description="actor")
     def actor(self, event):

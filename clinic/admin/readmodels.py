@@ -29,7 +29,7 @@ class ProjectedAdmin(ReadOnlyAdmin):
 
 class TimesheetInline(admin.TabularInline):
     model = TimesheetEntry
-    fields = readonly_fields = ["arrived_at", "left_at", "hours_worked"]
+    fields = readonly_fields = ("arrived_at", "left_at", "hours_worked")
     extra = 0
     can_delete = False
 
@@ -45,7 +45,7 @@ class DoctorAdmin(ProjectedAdmin):
     list_display = ["name", "specialty", "on_shift_since", "total_hours_worked", "version", "events"]
     list_filter = ["specialty"]
     search_fields = ["name", "id"]
-    readonly_fields = ["id", "name", "specialty", "on_shift_since", "total_hours_worked", "version", "events"]
+    readonly_fields = ("id", "name", "specialty", "on_shift_since", "total_hours_worked", "version", "events")
     fields = readonly_fields
     inlines = [TimesheetInline]
 
@@ -66,7 +66,7 @@ class TimesheetEntryAdmin(ProjectedAdmin):
 class PatientAdmin(ProjectedAdmin):
     list_display = ["name", "date_of_birth", "age", "version", "events"]
     search_fields = ["name", "id"]
-    readonly_fields = ["id", "name", "date_of_birth", "age", "version", "events"]
+    readonly_fields = ("id", "name", "date_of_birth", "age", "version", "events")
     fields = readonly_fields
 
 
@@ -76,8 +76,8 @@ class AppointmentAdmin(ProjectedAdmin):
     list_filter = ["status", "day"]
     list_select_related = ["doctor", "patient"]
     search_fields = ["id", "doctor__name", "patient__name"]
-    readonly_fields = ["id", "day", "time", "duration_minutes", "doctor", "patient", "status", "cancel_reason",
-                       "version", "events"]
+    readonly_fields = ("id", "day", "time", "duration_minutes", "doctor", "patient", "status", "cancel_reason",
+                       "version", "events")
     fields = readonly_fields
 
 

@@ -70,7 +70,7 @@ def record(request, key, written):
                                              fingerprint=fingerprint(request), position=written.position or 0,
                                              resource_id=written.id)
     except IntegrityError:
-        raise StillRunning()
+        raise StillRunning() from None
 
 
 def remember(request, key, response):

@@ -1,4 +1,4 @@
-"""API shapes, in the camelCase of API.md. Input serializers validate the form of
+"""API shapes, in the camelCase the API has always used (docs/api.md). Input serializers validate the form of
 a command; the domain decides whether it is allowed."""
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
@@ -17,7 +17,7 @@ class Hours(serializers.FloatField):
 
 
 # --- Commands -----------------------------------------------------------
-# JSON types are checked, not coerced (API.md: wrong types are 4xx): DRF's own
+# JSON types are checked, not coerced (wrong types are 4xx, never coerced): DRF's own
 # fields would take 42 as the name "42", and 5 as the id 00000000-…-000000000005.
 
 class Text(serializers.CharField):
@@ -167,7 +167,7 @@ class DoctorSummary(serializers.ModelSerializer):
 
 @extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30"})
 class ClockMinutes(serializers.TimeField):
-    """``HH:MM`` on output (API.md)."""
+    """``HH:MM`` on output."""
 
     def __init__(self, **kwargs):
         super().__init__(format="%H:%M", **kwargs)
@@ -184,11 +184,35 @@ class AppointmentSerializer(serializers.ModelSerializer):
         fields = ["id", "day", "time", "durationMinutes", "status", "patient", "doctor"]
 
 
+class EventMetadata(serializers.Serializer):
+    """Who and what caused the event. The clinic's own commands give all four;
+    events brought in by a bulk import may carry other keys."""
+
+    actor = serializers.CharField(required=False, help_text="The user who gave the command.")
+    source = serializers.CharField(required=False, help_text="api, web, admin or seed.")
+    correlation_id = serializers.CharField(required=False, help_text="The request's X-Correlation-ID, or else "
+                                                                     "the causation_id.")
+    causation_id = serializers.CharField(required=False, help_text="The command that wrote the event.")
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True,
+                      "description": "The event's facts, as its type defines them."})
+class EventData(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(EventMetadata)
+class EventMetadataField(serializers.JSONField):
+    """Shown as stored (any keys an import brought stay); declared as EventMetadata."""
+
+
 class EventSerializer(serializers.ModelSerializer):
     streamId = serializers.UUIDField(source="stream_id")
     streamType = serializers.CharField(source="stream_type")
     occurredAt = serializers.DateTimeField(source="occurred_at")
     recordedAt = serializers.DateTimeField(source="recorded_at")
+    data = EventData(read_only=True)
+    metadata = EventMetadataField(read_only=True)
 
     class Meta:
         model = StoredEvent

@@ -1,8 +1,9 @@
-"""REST endpoints of API.md. Reads come from read-model selectors; writes go
-through ``commands.execute`` to the command handlers. Nothing else happens here."""
+"""The REST endpoints (docs/api.md; the generated schema is the reference).
+Reads come from read-model selectors; writes build a command and go through
+``commands.execute`` to the command bus. Nothing else happens here."""
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -16,11 +17,13 @@ from readmodels import selectors
 from . import serializers as s
 from .commands import execute
 from .parsers import BoundedJSONParser
+from .schema import refused, written
 
 
 def _responses(ok, ok_status, *errors):
-    described = {ok_status: ok, 202: s.Accepted}
-    described.update({code: OpenApiResponse(description=text) for code, text in errors})
+    """A command's own answers; clinic.api.schema adds those every command shares."""
+    described = {ok_status: written(ok)}
+    described.update({code: refused(text) for code, text in errors})
     return described
 
 
@@ -43,7 +46,8 @@ class ObtainToken(ObtainAuthToken):
     authentication_classes = ()
     parser_classes = (BoundedJSONParser,)
 
-    @extend_schema(request=AuthTokenSerializer, responses={200: s.Token})
+    @extend_schema(request=AuthTokenSerializer, responses={
+        200: s.Token, 400: refused("Wrong username or password, a field missing, or a body that is not valid.")})
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
@@ -179,7 +183,8 @@ class FeedQuery(serializers.Serializer):
 class EventFeed(APIView):
     """The event log in global order, from after a position."""
 
-    @extend_schema(parameters=[FeedQuery], responses={200: s.EventPage})
+    @extend_schema(parameters=[FeedQuery], responses={
+        200: s.EventPage, 400: refused("after or limit is not valid; it is named with its messages.")})
     def get(self, request):
         query = FeedQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

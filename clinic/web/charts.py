@@ -1,21 +1,24 @@
 """Hours worked per week, drawn on the server as SVG: the page needs no script
 and the chart is part of the HTML a live update swaps in."""
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import formats, timezone
+
+from readmodels.models import TimesheetEntry
 
 WEEKS = 8
 
 
 @dataclass(frozen=True)
 class Week:
-    start: object  # the Monday, a date
+    start: date  # the Monday
     hours: float
 
 
-def weekly_hours(shifts, today, weeks=WEEKS):
+def weekly_hours(shifts: Iterable[TimesheetEntry], today: date, weeks: int = WEEKS) -> list[Week]:
     """Hours of the completed shifts of the last ``weeks`` weeks (Monday to
     Sunday, in the clinic's time zone, the current week last). A shift counts in
     the week it began; one still open counts once it has ended."""
@@ -41,7 +44,7 @@ class Bar:
     label: str  # the week, e.g. "5 May"
 
     @property
-    def center(self):
+    def center(self) -> float:
         return round(self.x + self.width / 2, 1)
 
 
@@ -57,15 +60,16 @@ class BarChart:
     height: int
     left: int
     baseline: float
-    bars: list
-    gridlines: list
+    bars: list[Bar]
+    gridlines: list[Gridline]
 
     @property
-    def description(self):
+    def description(self) -> str:
         return "; ".join(f"week of {bar.label}: {bar.hours:g} hours" for bar in self.bars)
 
 
-def bar_chart(weeks, *, width=560, height=220, left=40, top=18, bottom=30):
+def bar_chart(weeks: Sequence[Week], *, width: int = 560, height: int = 220, left: int = 40, top: int = 18,
+              bottom: int = 30) -> BarChart:
     """Lay the weeks out as bars on a scale of round numbers of hours."""
     step = _step(max((week.hours for week in weeks), default=0))
     scale_top = step * 4
@@ -83,7 +87,7 @@ def bar_chart(weeks, *, width=560, height=220, left=40, top=18, bottom=30):
     return BarChart(width, height, left, baseline, bars, gridlines)
 
 
-def _step(highest):
+def _step(highest: float) -> int:
     """A round gridline step, so that four steps cover ``highest``."""
     for step in (1, 2, 5, 10, 15, 20, 25):
         if step * 4 >= highest:

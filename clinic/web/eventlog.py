@@ -3,6 +3,7 @@
 Pages are cut by position ("before #1234"), not by page number: an older page
 never shifts when new events arrive, while the first page grows live.
 """
+import uuid
 from dataclasses import dataclass
 
 from events import store
@@ -14,11 +15,12 @@ PAGE_SIZE = 50
 
 @dataclass(frozen=True)
 class LogPage:
-    entries: list  # Activity, newest first
+    entries: list[activity.Activity]  # newest first
     older: int | None  # the position to continue from, if there are older events
 
 
-def page(*, type=None, stream_type=None, stream=None, before=None, size=PAGE_SIZE):
+def page(*, type: str | None = None, stream_type: str | None = None, stream: uuid.UUID | None = None,
+         before: int | None = None, size: int = PAGE_SIZE) -> LogPage:
     events = store.read_all(types=[type] if type else None).order_by("-position")
     if stream_type:
         events = events.filter(stream_type=stream_type)

@@ -106,8 +106,7 @@ class PatientSearchForm(Filters):
 class AppointmentFilterForm(Filters):
     day = forms.DateField(required=False, widget=DateInput())
     doctor = forms.ModelChoiceField(queryset=selectors.doctors(), required=False, empty_label="All doctors")
-    status = forms.ChoiceField(required=False,
-                               choices=[("", "Any status"), *Appointment._meta.get_field("status").choices])
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Appointment.STATUSES])
 
 
 class EventLogFilterForm(Filters):

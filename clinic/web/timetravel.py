@@ -2,11 +2,13 @@
 stream folded up to that version with the domain's own ``evolve``. Nothing is
 stored for this — the events are the only record needed."""
 import dataclasses
+import uuid
 from dataclasses import dataclass
 
 from events import store
 from events.domain import catalogue, fold
 from events.domain.schedule import clock
+from events.models import StoredEvent
 
 PAGES = {"doctor": "web:doctor", "patient": "web:patient", "appointment": "web:appointment"}
 
@@ -22,26 +24,26 @@ class Fact:
 
 @dataclass(frozen=True)
 class History:
-    events: list
+    events: list[StoredEvent]
     version: int  # the version the state is shown after
-    facts: list
+    facts: list[Fact]
     title: str  # what the stream is about, as it is now
 
     @property
-    def stream_type(self):
+    def stream_type(self) -> str:
         return self.events[0].stream_type
 
     @property
-    def latest(self):
+    def latest(self) -> int:
         return self.events[-1].version
 
     @property
-    def page(self):
+    def page(self) -> str | None:
         """The staff page of this doctor, patient or appointment (a URL name)."""
         return PAGES.get(self.stream_type)
 
 
-def history(stream_id, version=None):
+def history(stream_id: uuid.UUID, version: int | None = None) -> History | None:
     """The stream's events, and its state after ``version`` (default: the latest).
     None if the stream has no events."""
     events = store.read_stream(stream_id)
@@ -53,12 +55,12 @@ def history(stream_id, version=None):
     return History(events, version, facts(fold(evolve, messages[:version])), title(fold(evolve, messages)))
 
 
-def title(state):
+def title(state: object) -> str:
     """What a state is about, in words; a day's schedule (a mapping) has no title of its own."""
     return getattr(state, "title", "a doctor's day schedule")
 
 
-def facts(state):
+def facts(state: object) -> list[Fact]:
     if dataclasses.is_dataclass(state):
         return [
             Fact(field.name.replace("_", " "), getattr(state, field.name),

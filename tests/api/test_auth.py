@@ -20,7 +20,14 @@ def test_token_for_a_valid_login_opens_the_api(anonymous, staff_user):
 def test_wrong_password_gets_no_token(anonymous, staff_user):
     response = anonymous.post("/api/auth/token/", {"username": "reception", "password": "nope"}, format="json")
     assert response.status_code == 400
-    assert "token" not in response.json()
+    assert response.json() == {"detail": "Unable to log in with provided credentials."}
+
+
+def test_a_missing_username_is_named_with_a_detail_sentence(anonymous):
+    response = anonymous.post("/api/auth/token/", {"password": "nope"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "username: This field is required.",
+                               "username": ["This field is required."]}
 
 
 @pytest.mark.parametrize("path", ["/api/doctors/", "/api/patients/", "/api/appointments/", "/api/events/"])

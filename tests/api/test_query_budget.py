@@ -1,4 +1,5 @@
-"""API.md's query budget, counting every query, token authentication included."""
+"""The API's query budget, counting every query, token authentication included:
+a detail is one join, and a list costs a fixed few queries whatever its size."""
 import datetime
 
 import pytest

@@ -1,5 +1,7 @@
 """The OpenAPI schema is generated from the code and covers the contract."""
+import pytest
 import yaml
+from rest_framework.test import APIClient
 
 
 def test_schema_lists_every_endpoint(api):
@@ -20,3 +22,87 @@ def test_interactive_docs_are_served(api):
     response = api.get("/api/docs/")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+# --- Every answer declared ---------------------------------------------------
+# Walked from the schema itself, so a new operation is checked as soon as it exists.
+
+TOKEN = "/api/auth/token/"
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+@pytest.fixture
+def schema(committed_db):
+    return yaml.safe_load(APIClient().get("/api/schema/").content)
+
+
+def _operations(schema):
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            yield f"{method.upper()} {path}", path, method, operation
+
+
+def _component(schema, reference):
+    return schema["components"]["schemas"][reference["$ref"].rsplit("/", 1)[-1]]
+
+
+def test_every_operation_declares_401_and_403_and_404_at_a_resource(schema):
+    missing = []
+    for name, path, method, operation in _operations(schema):
+        expected = ({"401", "403"} if path != TOKEN else set()) | ({"404"} if "{" in path else set())
+        missing += [(name, code) for code in sorted(expected - set(operation["responses"]))]
+    assert not missing
+
+
+def test_every_4xx_has_the_error_body(schema):
+    without = [(name, code) for name, path, method, operation in _operations(schema)
+               for code, response in operation["responses"].items()
+               if code.startswith("4") and response.get("content", {}).get("application/json", {}).get("schema") != ERROR]
+    assert not without
+
+
+def test_the_error_body_is_a_detail_sentence_and_field_lists(schema):
+    error = schema["components"]["schemas"]["Error"]
+    assert error["required"] == ["detail"] and error["properties"]["detail"]["type"] == "string"
+    assert error["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
+
+
+def test_every_write_declares_its_answers_headers_and_position(schema):
+    missing = []
+    for name, path, method, operation in _operations(schema):
+        if method not in ("post", "put", "patch") or path == TOKEN:
+            continue
+        headers = {parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "header"}
+        missing += [(name, header) for header in ["Idempotency-Key", "X-Correlation-ID"] if header not in headers]
+        responses = operation["responses"]
+        missing += [(name, code) for code in ["202", "400", "409", "413", "415", "422"] if code not in responses]
+        for code, response in responses.items():
+            if not code.startswith("2"):
+                continue
+            if not response.get("headers", {}).get("Location", {}).get("required"):
+                missing.append((name, code, "Location"))
+            body = _component(schema, response["content"]["application/json"]["schema"])
+            if "position" not in body.get("required", []) or body["properties"]["position"]["type"] != "integer":
+                missing.append((name, code, "position"))
+    assert not missing
+
+
+def test_idempotency_key_and_page_size_declare_their_bounds(schema):
+    from clinic.api.idempotency import MAX_KEY_LENGTH
+    from clinic.api.pagination import ClinicPagination
+
+    for name, path, method, operation in _operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == "Idempotency-Key":
+                assert parameter["schema"]["maxLength"] == MAX_KEY_LENGTH and not parameter.get("required"), name
+            if parameter["name"] == "page_size":
+                assert parameter["schema"]["maximum"] == ClinicPagination.max_page_size, name
+
+
+def test_an_event_declares_its_data_and_metadata(schema):
+    event = schema["components"]["schemas"]["Event"]
+    assert {"data", "metadata"} <= set(event["required"])
+    assert event["properties"]["data"]["type"] == "object"
+    metadata = _component(schema, event["properties"]["metadata"]["allOf"][0])
+    assert {name: field["type"] for name, field in metadata["properties"].items()} == {
+        "actor": "string", "source": "string", "correlation_id": "string", "causation_id": "string"}
