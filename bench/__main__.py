@@ -206,10 +206,11 @@ def table(flat, backends):
         cells.append(target_text)
         lines.append(cells)
     widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
-    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths)),
+    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
            "  ".join("-" * w for w in widths)]
     for row in lines:
-        out.append("  ".join([row[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(row[1:-1], widths[1:-1])),
+        out.append("  ".join([row[0].ljust(widths[0]),
+                              *(c.rjust(w) for c, w in zip(row[1:-1], widths[1:-1], strict=True)),
                               row[-1]]))
     return "\n".join(out)
 

@@ -137,7 +137,8 @@ class Load:
         if roll < 0.70:
             day = date(2031, 1, 1) + timedelta(days=self.rng.randrange(365))
             body = {"doctorId": self.rng.choice(self.doctors), "patientId": self.rng.choice(self.patients),
-                    "day": day.isoformat(), "time": f"{8 + self.rng.randrange(10):02d}:{self.rng.choice([0, 15, 30, 45]):02d}",
+                    "day": day.isoformat(),
+                    "time": f"{8 + self.rng.randrange(10):02d}:{self.rng.choice([0, 15, 30, 45]):02d}",
                     "durationMinutes": 15}
             return "POST", "/api/appointments/", body
         if roll < 0.85:
@@ -193,7 +194,7 @@ def main(argv=None):
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
 
-    from bench.__main__ import machine, postgres_server, with_database, write_latest, _admin
+    from bench.__main__ import _admin, machine, postgres_server, with_database, write_latest
 
     server = postgres_server(args.database_url)
     redis_url = args.redis_url or os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")
@@ -231,14 +232,15 @@ def main(argv=None):
     print()
     print(f"Projection lag (commit → read model visible), {args.rate:g} commands/s for {args.seconds:g} s per "
           f"phase, {args.web} web processes, poll every {args.poll_ms:g} ms")
-    header = f"{'workers':>8}  {'writes':>6}  {'p50 ms':>8}  {'p99 ms':>8}  {'max ms':>8}  " \
-             f"{'recorded→visible p50':>21}  {'HTTP p50 ms':>11}  {'HTTP p99 ms':>11}  {'errors':>6}"
+    header = (f"{'workers':>8}  {'writes':>6}  {'p50 ms':>8}  {'p99 ms':>8}  {'max ms':>8}  "
+              f"{'recorded→visible p50':>21}  {'HTTP p50 ms':>11}  {'HTTP p99 ms':>11}  {'errors':>6}")
     print(header)
     print("-" * len(header))
     for n in [int(w) for w in args.workers.split(",")]:
         s = _suffix(n)
-        print(f"{n:>8}  {flat[f'lag_writes_{s}']:>6}  {flat[f'lag_ms_p50_{s}']:>8.1f}  {flat[f'lag_ms_p99_{s}']:>8.1f}  "
-              f"{flat[f'lag_ms_max_{s}']:>8.1f}  {flat[f'lag_recorded_ms_p50_{s}']:>21.1f}  "
+        print(f"{n:>8}  {flat[f'lag_writes_{s}']:>6}  {flat[f'lag_ms_p50_{s}']:>8.1f}  "
+              f"{flat[f'lag_ms_p99_{s}']:>8.1f}  {flat[f'lag_ms_max_{s}']:>8.1f}  "
+              f"{flat[f'lag_recorded_ms_p50_{s}']:>21.1f}  "
               f"{flat[f'lag_http_ms_p50_{s}']:>11.1f}  {flat[f'lag_http_ms_p99_{s}']:>11.1f}  "
               f"{flat[f'lag_errors_{s}']:>6}")
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -305,7 +307,8 @@ def run(args, env, processes, workdir, database_url):
         while len(workers) > count:
             services.kill(workers.pop())
         poller = Poller(poller_dsn, [p.name for p in PROJECTORS], args.poll_ms / 1000)
-        services.wait_until(lambda: _caught_up(poller), 120, interval=0.2, what="projection of the set-up")
+        services.wait_until(lambda poller=poller: _caught_up(poller), 120, interval=0.2,
+                            what="projection of the set-up")
         time.sleep(1.0)  # let the workers settle
         log(f"{count} worker(s): {args.rate:g} commands/s for {args.seconds:g} s")
         poller.start()
@@ -349,7 +352,8 @@ def summarize(results, poller, suffix):
         f"lag_http_ms_p50_{suffix}": percentile(http, 50) if http else None,
         f"lag_http_ms_p99_{suffix}": percentile(http, 99) if http else None,
         f"lag_errors_{suffix}": errors,
-        f"lag_statuses_{suffix}": ",".join(f"{code}:{n}" for code, n in sorted(_count(s for s, _, _ in results).items())),
+        f"lag_statuses_{suffix}": ",".join(f"{code}:{n}"
+                                           for code, n in sorted(_count(s for s, _, _ in results).items())),
     }
 
 

@@ -28,7 +28,7 @@ from eventsourcing.domain import Aggregate, event
 
 from events.domain import schedule as clinic_schedule
 from events.domain import validate
-from events.domain.errors import AlreadyExists, InvalidCommand, NotOnShift, AlreadyOnShift
+from events.domain.errors import AlreadyExists, AlreadyOnShift, InvalidCommand, NotOnShift
 
 _create_sqlite_connection = _es_sqlite.SQLiteConnectionPool._create_connection
 

@@ -6,7 +6,7 @@ environment, as deployed), plus
   only here so that both answers go through the same middleware, authentication
   and rendering.
 """
-from clinic.settings import *  # noqa: F401,F403
+from clinic.settings import *  # noqa: F403
 
 SECURE_SSL_REDIRECT = False
 ROOT_URLCONF = "bench.urls"

@@ -72,9 +72,9 @@ class Suite:
         self.peer_error = None
         if with_peer:
             try:
-                from . import peer
-
                 from django.conf import settings
+
+                from . import peer
                 self.peer_module = peer
                 self.peer = peer.PeerClinic(peer.environment(settings.DATABASES["default"]))
             except ImportError as error:

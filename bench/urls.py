@@ -1,7 +1,8 @@
 """Clinic's URLs plus ``bench/fold/appointments/<id>/`` (see ``bench.baselines``)."""
 from django.urls import path
 
-from clinic.urls import handler404, handler500, urlpatterns as clinic_urlpatterns  # noqa: F401
+from clinic.urls import handler404, handler500  # noqa: F401
+from clinic.urls import urlpatterns as clinic_urlpatterns
 
 from .baselines import FoldedAppointmentDetail
 

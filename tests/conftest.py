@@ -28,12 +28,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events import handlers
+from events.domain.commands import BookAppointment, RegisterDoctor, RegisterPatient
 from events.store import events_committed
 from events.testing import reset_event_store
 from readmodels import runner
 from readmodels.signals import project_new_events
 from tests.production import services
-from events.domain.commands import BookAppointment, RegisterDoctor, RegisterPatient
 
 WORKER_CATCH_UP_TIMEOUT = 30
 

@@ -8,7 +8,6 @@ import sys
 from bench.data import command_script
 from tests.production import services
 
-
 # --- The harness --------------------------------------------------------------
 
 def test_the_harness_runs_at_a_tiny_size_and_writes_every_figure(tmp_path):

@@ -1,9 +1,9 @@
 import pytest
 
 from events import handlers
+from events.domain.commands import RegisterDoctor
 from events.models import StoredEvent
 from readmodels.models import Appointment, Doctor
-from events.domain.commands import RegisterDoctor
 
 
 def test_booked_appointment_is_readable_with_doctor_and_patient(appointment):

@@ -189,7 +189,8 @@ class EventMetadata(serializers.Serializer):
     events brought in by a bulk import may carry other keys."""
 
     actor = serializers.CharField(required=False, help_text="The user who gave the command.")
-    source = serializers.CharField(required=False, help_text="api, web, admin or seed.")
+    # DRF's metaclass takes declared fields off the class, so this doesn't shadow Field.source.
+    source = serializers.CharField(required=False, help_text="api, web, admin or seed.")  # type: ignore[assignment]
     correlation_id = serializers.CharField(required=False, help_text="The request's X-Correlation-ID, or else "
                                                                      "the causation_id.")
     causation_id = serializers.CharField(required=False, help_text="The command that wrote the event.")
@@ -211,7 +212,8 @@ class EventSerializer(serializers.ModelSerializer):
     streamType = serializers.CharField(source="stream_type")
     occurredAt = serializers.DateTimeField(source="occurred_at")
     recordedAt = serializers.DateTimeField(source="recorded_at")
-    data = EventData(read_only=True)
+    # DRF's metaclass takes declared fields off the class, so this doesn't shadow Serializer.data.
+    data = EventData(read_only=True)  # type: ignore[assignment]
     metadata = EventMetadataField(read_only=True)
 
     class Meta:

@@ -3,8 +3,8 @@ import uuid
 
 import pytest
 
-from events.models import StoredEvent
 from events.domain.commands import RegisterDoctor
+from events.models import StoredEvent
 
 
 def _book(api, doctor, patient, **body):

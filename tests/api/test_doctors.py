@@ -1,6 +1,6 @@
 """Doctors: register, arrive, leave; read with timesheet and hours."""
-import uuid
 import datetime
+import uuid
 from datetime import timedelta
 
 from django.utils import timezone
@@ -51,7 +51,8 @@ def test_arrival_then_departure_counts_the_hours(api, doctor):
     detail = api.get(f"/api/doctors/{doctor}/").json()
     assert detail["timesheet"] == [{
         "arrivedAt": start.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z"),
-        "leftAt": (start + timedelta(hours=8, minutes=30)).astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z"),
+        "leftAt": (start + timedelta(hours=8, minutes=30)).astimezone(datetime.timezone.utc).isoformat()
+                  .replace("+00:00", "Z"),
         "hoursWorked": 8.5,
     }]
 

@@ -48,7 +48,7 @@ def _component(schema, reference):
 
 def test_every_operation_declares_401_and_403_and_404_at_a_resource(schema):
     missing = []
-    for name, path, method, operation in _operations(schema):
+    for name, path, _, operation in _operations(schema):
         expected = ({"401", "403"} if path != TOKEN else set()) | ({"404"} if "{" in path else set())
         missing += [(name, code) for code in sorted(expected - set(operation["responses"]))]
     assert not missing
@@ -57,7 +57,8 @@ def test_every_operation_declares_401_and_403_and_404_at_a_resource(schema):
 def test_every_4xx_has_the_error_body(schema):
     without = [(name, code) for name, path, method, operation in _operations(schema)
                for code, response in operation["responses"].items()
-               if code.startswith("4") and response.get("content", {}).get("application/json", {}).get("schema") != ERROR]
+               if code.startswith("4")
+               and response.get("content", {}).get("application/json", {}).get("schema") != ERROR]
     assert not without
 
 
@@ -91,7 +92,7 @@ def test_idempotency_key_and_page_size_declare_their_bounds(schema):
     from clinic.api.idempotency import MAX_KEY_LENGTH
     from clinic.api.pagination import ClinicPagination
 
-    for name, path, method, operation in _operations(schema):
+    for name, _, _, operation in _operations(schema):
         for parameter in operation.get("parameters", []):
             if parameter["name"] == "Idempotency-Key":
                 assert parameter["schema"]["maxLength"] == MAX_KEY_LENGTH and not parameter.get("required"), name

@@ -4,8 +4,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from events.domain import doctor, fold
-from events.domain.errors import (AlreadyExists, AlreadyOnShift, Conflict, DomainError, InvalidCommand, NotFound,
-                                  NotOnShift)
+from events.domain.errors import (
+    AlreadyExists,
+    AlreadyOnShift,
+    Conflict,
+    DomainError,
+    InvalidCommand,
+    NotFound,
+    NotOnShift,
+)
 from events.domain.validate import CLOCK_TOLERANCE
 
 UTC = timezone.utc

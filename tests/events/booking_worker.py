@@ -12,22 +12,24 @@ import sys
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
+# E402: the app's modules below can only be imported once django.setup() has run.
 import datetime  # noqa: E402
 
 from events import handlers  # noqa: E402
+from events.domain.commands import BookAppointment, RegisterDoctor, RegisterPatient  # noqa: E402
 from events.domain.errors import Conflict  # noqa: E402
-from events.domain.commands import BookAppointment, RegisterDoctor, RegisterPatient
 
 
 def main(mode, *args):
     ctx = handlers.Context(actor="worker", source="seed")
     if mode == "seed":
         doctor = handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology")).id
-        patient = handlers.dispatch(ctx, RegisterPatient(name="Grace Hopper", date_of_birth=datetime.date(1980, 12, 9))).id
+        patient = handlers.dispatch(ctx, RegisterPatient(name="Grace Hopper",
+                                                         date_of_birth=datetime.date(1980, 12, 9))).id
         print(json.dumps({"doctor": str(doctor), "patient": str(patient)}), flush=True)
         return
     doctor, patient = args

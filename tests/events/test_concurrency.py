@@ -19,10 +19,10 @@ from django.conf import settings
 from django.db import connection, connections
 
 from events import handlers, store
+from events.domain.commands import BookAppointment
 from events.domain.errors import Conflict, DoubleBooking
 from events.models import StoredEvent
 from readmodels.models import Appointment
-from events.domain.commands import BookAppointment
 
 CONTENDERS = 8
 DAY = datetime.date(2030, 1, 7)
@@ -53,7 +53,8 @@ def file_db(committed_db):
 
 
 def test_threads_booking_the_same_slot_exactly_one_wins(file_db, doctor, patient, ctx):
-    results = in_threads(CONTENDERS, lambda i: handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=DAY, time=datetime.time(9, 0))))
+    results = in_threads(CONTENDERS, lambda i: handlers.dispatch(ctx, BookAppointment(
+        doctor_id=doctor, patient_id=patient, day=DAY, time=datetime.time(9, 0))))
 
     won = [r for r in results if isinstance(r, handlers.Written)]
     lost = [r for r in results if isinstance(r, Conflict)]
@@ -68,7 +69,8 @@ def test_threads_booking_the_same_slot_exactly_one_wins(file_db, doctor, patient
 def test_threads_booking_different_slots_all_succeed(file_db, doctor, patient, ctx):
     """Same schedule stream, no overlap: a version conflict is decided again, not refused.
     (Four contenders: each loses at most three races, within the handler's retries.)"""
-    results = in_threads(4, lambda i: handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=DAY, time=datetime.time(9 + i, 0))))
+    results = in_threads(4, lambda i: handlers.dispatch(ctx, BookAppointment(
+        doctor_id=doctor, patient_id=patient, day=DAY, time=datetime.time(9 + i, 0))))
     assert all(isinstance(r, handlers.Written) for r in results), results
     schedule = [e for e in store.read_all() if e.type == "SLOT_BOOKED"]
     assert [e.version for e in schedule] == [1, 2, 3, 4]

@@ -7,11 +7,10 @@ from datetime import timedelta
 import pytest
 
 from clinic.commands import status_of
-
 from events import handlers, store
 from events.domain import errors
-from events.models import StoredEvent
 from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor, RegisterPatient
+from events.models import StoredEvent
 
 DAY = datetime.date(2030, 1, 7)
 NINE = datetime.time(9, 0)
@@ -49,7 +48,8 @@ def test_registering_a_doctor_with_an_existing_id_is_409(doctor, ctx, count):
 def test_registering_a_patient_with_an_existing_id_is_409(patient, ctx, count):
     before = count()
     with pytest.raises(errors.AlreadyExists) as refused:
-        handlers.dispatch(ctx, RegisterPatient(name="Other", date_of_birth=datetime.date(1990, 1, 1), patient_id=patient))
+        handlers.dispatch(ctx, RegisterPatient(name="Other", date_of_birth=datetime.date(1990, 1, 1),
+                                               patient_id=patient))
     assert status_of(refused.value) == 409
     assert count() == before
 
@@ -66,7 +66,8 @@ def test_invalid_input_is_400_and_writes_nothing(committed_db, ctx, count):
         handlers.dispatch(ctx, RegisterDoctor(name="   ", specialty="Cardiology"))
     assert status_of(refused.value) == 400 and refused.value.field == "name"
     with pytest.raises(errors.InvalidCommand):
-        handlers.dispatch(ctx, RegisterPatient(name="Future Child", date_of_birth=datetime.date.today() + timedelta(days=2)))
+        handlers.dispatch(ctx, RegisterPatient(name="Future Child",
+                                               date_of_birth=datetime.date.today() + timedelta(days=2)))
     assert count() == 0
 
 

@@ -12,12 +12,12 @@ from bench.data import History
 from events import handlers, importing, store
 from events.domain import doctor as doctor_domain
 from events.domain import schedule
+from events.domain.commands import BookAppointment, RegisterDoctor, RegisterPatient, UpdatePatient
 from events.domain.errors import DoubleBooking
 from events.importing import ImportedEvent, InvalidImport
 from events.models import StoredEvent
 from readmodels import rebuild, runner, selectors
 from readmodels.models import Appointment, Doctor, Patient
-from events.domain.commands import BookAppointment, RegisterDoctor, RegisterPatient, UpdatePatient
 
 UTC = datetime.timezone.utc
 WHEN = datetime.datetime(2030, 1, 7, 9, 0, tzinfo=UTC)

@@ -1,18 +1,17 @@
 """The one append path: expected versions, atomic multi-stream writes, global order,
 metadata, and the readers."""
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from unittest import mock
 
 import pytest
 
 from clinic.commands import status_of
-
 from events import handlers, store
-from tests.events.conftest import test_event
+from events.domain.commands import Arrive, RegisterDoctor
 from events.domain.errors import Conflict
 from events.models import StoredEvent
-from events.domain.commands import Arrive, RegisterDoctor
+from tests.events.conftest import test_event
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +120,7 @@ def test_every_event_gets_its_own_event_id_and_recorded_time(write):
     first, second = store.read_stream(stream)[:3], store.read_stream(stream)[3:]
 
     assert len({e.event_id for e in first + second}) == 6  # unique across appends, not only within one
-    for append, (before, after) in zip((first, second), windows):
+    for append, (before, after) in zip((first, second), windows, strict=True):
         # one append, one moment: recorded while it ran, the same for all its events
         assert len({e.recorded_at for e in append}) == 1
         assert before <= append[0].recorded_at <= after

@@ -6,12 +6,12 @@ import sys
 import pytest
 
 from events import handlers
+from events.domain.commands import RegisterDoctor, RegisterPatient
 from events.models import StoredEvent
 from readmodels import rebuild, runner
 from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry
 
 from . import services
-from events.domain.commands import RegisterDoctor, RegisterPatient
 
 pytestmark = pytest.mark.production
 

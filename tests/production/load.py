@@ -13,7 +13,16 @@ import os
 import random
 import time
 from collections import Counter
-from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor, RegisterPatient, UpdatePatient
+
+from events.domain.commands import (
+    Arrive,
+    BookAppointment,
+    CancelAppointment,
+    Leave,
+    RegisterDoctor,
+    RegisterPatient,
+    UpdatePatient,
+)
 
 
 def main():
@@ -56,22 +65,25 @@ def main():
         if roll < 0.55:
             day = datetime.date(2031, 1, 1) + datetime.timedelta(days=rng.randrange(20))
             slot = datetime.time(8 + rng.randrange(10), rng.choice([0, 15, 30, 45]))
-            written = attempt("booked", lambda: handlers.dispatch(ctx, BookAppointment(doctor_id=rng.choice(doctors), patient_id=rng.choice(patients), day=day, time=slot,
+            written = attempt("booked", lambda day=day, slot=slot: handlers.dispatch(ctx, BookAppointment(
+                doctor_id=rng.choice(doctors), patient_id=rng.choice(patients), day=day, time=slot,
                 duration_minutes=rng.choice([15, 30]))))
             if written:
                 booked.append(written.id)
         elif roll < 0.65 and booked:
-            attempt("cancelled", lambda: handlers.dispatch(ctx, CancelAppointment(booked.pop(rng.randrange(len(booked))),
-                                                                      reason="load")))
+            attempt("cancelled", lambda: handlers.dispatch(
+                ctx, CancelAppointment(booked.pop(rng.randrange(len(booked))), reason="load")))
         elif roll < 0.85:
             if on_shift:
                 on_shift = not attempt("left", lambda: handlers.dispatch(ctx, Leave(own_doctor)))
             else:
                 on_shift = bool(attempt("arrived", lambda: handlers.dispatch(ctx, Arrive(own_doctor))))
         elif roll < 0.92:
-            patients.append(str(attempt("registered", lambda: handlers.dispatch(ctx, RegisterPatient(name=f"Patient {args.seed}-{len(patients)}", date_of_birth=datetime.date(1980, 1, 1)))).id))
+            patients.append(str(attempt("registered", lambda: handlers.dispatch(ctx, RegisterPatient(
+                name=f"Patient {args.seed}-{len(patients)}", date_of_birth=datetime.date(1980, 1, 1)))).id))
         else:
-            attempt("renamed", lambda: handlers.dispatch(ctx, UpdatePatient(rng.choice(patients), name=f"Renamed {rng.randrange(10**6)}")))
+            attempt("renamed", lambda: handlers.dispatch(ctx, UpdatePatient(
+                rng.choice(patients), name=f"Renamed {rng.randrange(10**6)}")))
     print(json.dumps({"accepted": accepted, "refused": refused}))
 
 

@@ -8,11 +8,19 @@ import itertools
 import pytest
 
 from events import handlers, store
+from events.domain.commands import (
+    Arrive,
+    BookAppointment,
+    CancelAppointment,
+    Leave,
+    RegisterDoctor,
+    RegisterPatient,
+    UpdatePatient,
+)
 from readmodels import runner
 from readmodels.models import Appointment, Checkpoint, Doctor, Patient
 from readmodels.projectors import by_name
 from readmodels.rebuild import snapshot
-from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor, RegisterPatient, UpdatePatient
 
 DAY = datetime.date(2030, 1, 7)
 NAMES = ("doctors", "patients", "appointments")
@@ -26,7 +34,8 @@ def history(projection_stalled, fixed_ctx, at):
     ada = handlers.dispatch(ctx, RegisterDoctor(name="Ada Lovelace", specialty="Cardiology")).id
     grace = handlers.dispatch(ctx, RegisterPatient(name="Grace Hopper", date_of_birth=datetime.date(1980, 12, 9))).id
     alan = handlers.dispatch(ctx, RegisterPatient(name="Alan Turing", date_of_birth=datetime.date(1954, 6, 7))).id
-    kept = handlers.dispatch(ctx, BookAppointment(doctor_id=ada, patient_id=grace, day=DAY, time=datetime.time(9, 0))).id
+    kept = handlers.dispatch(ctx, BookAppointment(doctor_id=ada, patient_id=grace, day=DAY,
+                                                  time=datetime.time(9, 0))).id
     dropped = handlers.dispatch(ctx, BookAppointment(doctor_id=ada, patient_id=alan, day=DAY,
                                         time=datetime.time(10, 0))).id
     handlers.dispatch(ctx, CancelAppointment(dropped, reason="moved away"))

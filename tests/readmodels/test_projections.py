@@ -5,9 +5,17 @@ import pytest
 from django.utils import timezone
 
 from events import handlers, store
+from events.domain.commands import (
+    Arrive,
+    BookAppointment,
+    CancelAppointment,
+    Leave,
+    RegisterDoctor,
+    RegisterPatient,
+    UpdatePatient,
+)
 from readmodels import runner
 from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry, hours
-from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor, RegisterPatient, UpdatePatient
 
 DAY = datetime.date(2030, 1, 7)
 

@@ -9,10 +9,18 @@ import pytest
 from django.core.management import call_command
 
 from events import handlers, store
+from events.domain.commands import (
+    Arrive,
+    BookAppointment,
+    CancelAppointment,
+    Leave,
+    RegisterDoctor,
+    RegisterPatient,
+    UpdatePatient,
+)
 from readmodels import runner
 from readmodels.models import Appointment, Checkpoint, Doctor, Patient, TimesheetEntry
 from readmodels.rebuild import snapshot
-from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor, RegisterPatient, UpdatePatient
 
 DAY = datetime.date(2030, 1, 7)
 

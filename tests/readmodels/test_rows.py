@@ -7,9 +7,9 @@ import pytest
 from django.db import transaction
 
 from events import handlers
+from events.domain.commands import Arrive, RegisterDoctor, RegisterPatient
 from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry
 from readmodels.rows import Rows, key_fields
-from events.domain.commands import Arrive, RegisterDoctor, RegisterPatient
 
 UTC = datetime.timezone.utc
 ARRIVED = datetime.datetime(2026, 1, 5, 8, 0, tzinfo=UTC)

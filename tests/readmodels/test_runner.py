@@ -6,11 +6,11 @@ import datetime
 import pytest
 
 from events import handlers, store
+from events.domain.commands import Arrive, BookAppointment, Leave, RegisterDoctor, RegisterPatient
 from readmodels import runner
 from readmodels.models import Appointment, Checkpoint, Doctor, Patient, TimesheetEntry
 from readmodels.projectors import AppointmentProjector, DoctorProjector, by_name
 from readmodels.rebuild import snapshot
-from events.domain.commands import Arrive, BookAppointment, Leave, RegisterDoctor, RegisterPatient
 
 DAY = datetime.date(2030, 1, 7)
 
@@ -56,7 +56,7 @@ def checkpoint(name="doctors"):
 
 
 def doctor_tables():
-    return {k: v for k, v in snapshot([by_name("doctors")]).items()}
+    return dict(snapshot([by_name("doctors")]))
 
 
 def assert_projected_exactly_once(shifts):

@@ -5,10 +5,10 @@ import datetime
 import pytest
 
 from events import handlers
+from events.domain.commands import Arrive, BookAppointment, Leave, RegisterDoctor, RegisterPatient
 from readmodels import runner, selectors
 from readmodels.models import Appointment
 from readmodels.projectors import by_name
-from events.domain.commands import Arrive, BookAppointment, Leave, RegisterDoctor, RegisterPatient
 
 UTC = datetime.timezone.utc
 DAY = datetime.date(2030, 1, 7)
@@ -22,12 +22,14 @@ def clinic(committed_db, ctx):
     def build(n):
         for i in range(n):
             doctor = handlers.dispatch(ctx, RegisterDoctor(name=f"Doctor {i}", specialty="General practice")).id
-            patient = handlers.dispatch(ctx, RegisterPatient(name=f"Patient {i}", date_of_birth=datetime.date(1990, 1, 1))).id
+            patient = handlers.dispatch(ctx, RegisterPatient(name=f"Patient {i}",
+                                                             date_of_birth=datetime.date(1990, 1, 1))).id
             for day in (0, 1):
                 start = MONDAY + datetime.timedelta(days=day)
                 handlers.dispatch(ctx, Arrive(doctor, at=start))
                 handlers.dispatch(ctx, Leave(doctor, at=start + datetime.timedelta(hours=8)))
-            handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=DAY, time=datetime.time(9, i)))
+            handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=DAY,
+                                                   time=datetime.time(9, i)))
 
     return build
 

@@ -6,11 +6,11 @@ import logging
 import pytest
 
 from events import handlers, store
+from events.domain.commands import Arrive, RegisterDoctor
 from events.models import StoredEvent
 from readmodels import runner
 from readmodels.models import Doctor
 from readmodels.projectors import DoctorProjector
-from events.domain.commands import Arrive, RegisterDoctor
 
 
 @pytest.mark.embedded

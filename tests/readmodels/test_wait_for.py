@@ -5,10 +5,10 @@ import time
 import pytest
 
 from events import handlers, store
+from events.domain.commands import Arrive, RegisterDoctor
 from readmodels import runner
 from readmodels.models import Doctor
 from readmodels.projectors import by_name
-from events.domain.commands import Arrive, RegisterDoctor
 
 
 def timed(function, *args):

@@ -8,8 +8,16 @@ from django.utils import timezone
 
 from clinic.web import activity
 from events import handlers, store
+from events.domain.commands import (
+    Arrive,
+    BookAppointment,
+    CancelAppointment,
+    Leave,
+    RegisterDoctor,
+    RegisterPatient,
+    UpdatePatient,
+)
 from readmodels import runner
-from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor, RegisterPatient, UpdatePatient
 
 UTC = datetime.timezone.utc
 DAY = datetime.date(2030, 1, 7)  # a Monday
@@ -208,7 +216,8 @@ def test_latest_of_an_empty_log_is_empty(committed_db):
 def test_a_page_of_events_is_told_in_three_queries_whatever_its_size(ctx, doctor, bookings,
                                                                       django_assert_num_queries):
     for n in range(bookings):
-        patient = handlers.dispatch(ctx, RegisterPatient(name=f"Patient {n}", date_of_birth=datetime.date(1990, 1, 1))).id
+        patient = handlers.dispatch(ctx, RegisterPatient(name=f"Patient {n}",
+                                                         date_of_birth=datetime.date(1990, 1, 1))).id
         booked = handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=DAY,
                                            time=datetime.time(9 + n, 0))).id
         handlers.dispatch(ctx, CancelAppointment(booked))

@@ -6,11 +6,11 @@ import re
 from html import unescape
 
 from events import handlers, store
+from events.domain.commands import Arrive, RegisterPatient
 from events.models import StoredEvent
 from readmodels.models import Checkpoint, Doctor
 
 from .conftest import text
-from events.domain.commands import Arrive, RegisterPatient
 
 EVENTS = "/admin/events/storedevent/"
 

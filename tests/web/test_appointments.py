@@ -4,11 +4,11 @@ import datetime
 from django.utils import timezone
 
 from events import handlers
+from events.domain.commands import BookAppointment, CancelAppointment, RegisterDoctor
 from events.models import StoredEvent
 from readmodels.models import Appointment
 
 from .conftest import text
-from events.domain.commands import BookAppointment, CancelAppointment, RegisterDoctor
 
 
 def book(ctx, doctor, patient, day, hour, minute=0):

@@ -5,10 +5,9 @@ from django.utils import timezone
 
 from clinic.web.templatetags.clinic import moment
 from events import handlers
+from events.domain.commands import Arrive, BookAppointment, RegisterDoctor
 
 from .conftest import text
-from events.domain.commands import Arrive, BookAppointment, RegisterDoctor
-from events.domain.commands import BookAppointment
 
 
 def test_shows_who_is_on_shift_and_since_when(staff, ctx, doctor):
@@ -54,8 +53,10 @@ def test_today_is_the_clinics_date_not_utcs(clinic_date_is_not_utcs, staff, ctx,
     the date on the clinic's wall, not UTC's."""
     clinic_today = timezone.localdate()
     utc_today = datetime.datetime.now(datetime.timezone.utc).date()
-    handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=clinic_today, time=datetime.time(10, 15)))
-    handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=utc_today, time=datetime.time(14, 45)))
+    handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=clinic_today,
+                                           time=datetime.time(10, 15)))
+    handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=utc_today,
+                                           time=datetime.time(14, 45)))
 
     page = text(staff.get("/"))
     assert f"Today {clinic_today:%A} {clinic_today.day} {clinic_today:%B %Y}" in page

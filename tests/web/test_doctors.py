@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 
 from events import handlers
+from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor
 from events.models import StoredEvent
 from readmodels.models import Doctor
 
 from .conftest import text
-from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor
 
 
 def local(days=0, hour=8, minute=0):

@@ -2,10 +2,10 @@
 import datetime
 
 from events import handlers
+from events.domain.commands import Arrive, Leave, RegisterPatient, UpdatePatient
 from events.models import StoredEvent
 
 from .conftest import text
-from events.domain.commands import Arrive, Leave, RegisterPatient, UpdatePatient
 
 
 def log(response):

@@ -11,9 +11,9 @@ from django_eventstream.storage import DjangoModelStorage
 
 from clinic.web import live
 from events import handlers, store
+from events.domain.commands import RegisterDoctor, RegisterPatient
 from readmodels import runner
 from readmodels.models import Doctor
-from events.domain.commands import RegisterDoctor, RegisterPatient
 
 
 def sent():

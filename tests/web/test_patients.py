@@ -4,10 +4,10 @@ import datetime
 from django.utils import timezone
 
 from events import handlers
+from events.domain.commands import RegisterPatient
 from readmodels.models import Patient
 
 from .conftest import text
-from events.domain.commands import RegisterPatient
 
 
 def test_search_finds_patients_by_part_of_their_name(staff, ctx, patient):

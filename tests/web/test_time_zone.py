@@ -4,10 +4,10 @@ import datetime
 import pytest
 
 from events import handlers
+from events.domain.commands import Arrive, Leave
 from readmodels.models import TimesheetEntry
 
 from .conftest import text
-from events.domain.commands import Arrive, Leave
 
 UTC = datetime.timezone.utc
 
