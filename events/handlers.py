@@ -104,7 +104,9 @@ def _append_one(ctx: Context, stream_id: uuid.UUID, stream_type: str, version: i
 
 def _id(value: uuid.UUID | str | None) -> uuid.UUID:
     """A command's id as a UUID; a new one where the command brings none."""
-    return uuid.uuid4() if value is None else uuid.UUID(str(value))
+    if value is None:
+        return uuid.uuid4()
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 # --- Doctors -------------------------------------------------------------
