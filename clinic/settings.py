@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_eventstream",
+    "csp",
     "events",
     "readmodels",
     "clinic",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise, so static files keep their caching; every other response
     # is marked Cache-Control: no-store (clinic.middleware says why).
@@ -220,6 +222,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Content-Security-Policy (django-csp) ----------------------------------
+# On every response, in every mode. Scripts and styles come only from our own
+# static files: no inline <script>, no on…= handler, no style="" and no <style>
+# runs or applies, so markup injected into a page (a patient's name, say) cannot
+# execute. The staff pages pass values to live.js in data- attributes; the API
+# docs use the Swagger UI view that serves its start-up script as a file
+# (clinic.api.docs). Images may also be data: URIs: the pages' favicon and Swagger
+# UI's icons are. Live updates and Swagger UI fetch from this origin only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
 }
 
 # --- Production hardening (off in DEBUG) ----------------------------------

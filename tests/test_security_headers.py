@@ -3,6 +3,10 @@
 * ``Cache-Control: no-store`` on every response Django builds (clinic.middleware):
   no copy of a patient's record stays in a browser's cache or a proxy's, to be
   read by the next person at the desk. Static files keep their caching.
+* a Content-Security-Policy that runs only our own scripts and styles — no
+  inline script, handler or style — on every page (settings). The browser tests
+  (tests/browser/test_content_security_policy.py) show the pages, the admin and
+  the API docs work under it.
 
 The addresses are walked from the URLconf, so a new page or endpoint is checked
 as soon as it exists: a route whose parameters this module cannot fill fails
@@ -150,3 +154,28 @@ def test_static_files_keep_their_caching(client, db):
     assert not _never_stored(response)
     assert "max-age" in response["Cache-Control"]
     response.close()
+
+
+# --- Content-Security-Policy ---------------------------------------------------
+
+def policy(response):
+    """The policy as {directive: [sources]}."""
+    header = response.get("Content-Security-Policy")
+    assert header, f"{response.status_code} without a Content-Security-Policy"
+    return {name: sources for name, *sources in (part.split() for part in header.split(";") if part.strip())}
+
+
+def test_every_page_runs_only_our_own_scripts_and_styles(signed_in, ids):
+    for name, url in clinic_urls(ids).items():
+        response = signed_in(url)
+        directives = policy(response)
+        response.close()
+        assert directives["script-src"] == ["'self'"], name
+        assert directives["style-src"] == ["'self'"], name
+        assert directives["object-src"] == ["'none'"] and directives["base-uri"] == ["'none'"], name
+
+
+def test_the_sign_in_page_and_the_admin_have_the_policy_too(client, superuser):
+    assert "'unsafe-inline'" not in str(policy(client.get("/accounts/login/")))
+    client.force_login(superuser)
+    assert policy(client.get("/admin/"))["script-src"] == ["'self'"]

@@ -27,7 +27,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 def _pretty(value):
-    return format_html('<pre style="margin:0; white-space:pre-wrap">{}</pre>',
+    return format_html('<pre class="event-json">{}</pre>',
                        json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False))
 
 
@@ -41,6 +41,9 @@ class StoredEventAdmin(ReadOnlyAdmin):
     readonly_fields = ("position", "event_id", "type", "stream", "stream_type", "version", "occurred_at",
                        "recorded_at", "pretty_data", "pretty_metadata")
     fields = readonly_fields
+
+    class Media:
+        css = {"all": ["clinic/admin.css"]}  # no style="": the Content-Security-Policy refuses inline styles
 
     @admin.display(description="actor")
     def actor(self, event):

@@ -1,7 +1,7 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
-from . import views
+from . import docs, views
 
 app_name = "api"
 
@@ -19,5 +19,5 @@ urlpatterns = [
     path("events/", views.EventFeed.as_view(), name="events"),
     path("streams/<uuid:id>/events/", views.StreamEvents.as_view(), name="stream-events"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", docs.Docs.as_view(), name="docs"),
 ]

@@ -24,6 +24,17 @@ def test_interactive_docs_are_served(api):
     assert b"swagger" in response.content.lower()
 
 
+def test_the_docs_start_from_a_script_file_not_an_inline_script(api):
+    """The Content-Security-Policy runs no inline script: Swagger UI's start-up
+    script is fetched from the docs' own address, and names the schema."""
+    page = api.get("/api/docs/").content.decode()
+    assert '<script src="/api/docs/?script="></script>' in page
+    assert "<script>" not in page and "<style>" not in page
+    script = api.get("/api/docs/?script=")
+    assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
+    assert 'url: "/api/schema/"' in script.content.decode()
+
+
 # --- Every answer declared ---------------------------------------------------
 # Walked from the schema itself, so a new operation is checked as soon as it exists.
 
