@@ -222,6 +222,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and the docs answer signed-in staff only, as the API does (clinic.api.docs).
+    "SERVE_PERMISSIONS": ["clinic.api.permissions.IsClinicStaff"],
 }
 
 # --- Content-Security-Policy (django-csp) ----------------------------------

@@ -1,5 +1,4 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
 
 from . import docs, views
 
@@ -18,6 +17,6 @@ urlpatterns = [
     path("appointments/<uuid:pk>/cancel/", views.AppointmentCancel.as_view(), name="appointment-cancel"),
     path("events/", views.EventFeed.as_view(), name="events"),
     path("streams/<uuid:id>/events/", views.StreamEvents.as_view(), name="stream-events"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", docs.Schema.as_view(), name="schema"),
     path("docs/", docs.Docs.as_view(), name="docs"),
 ]

@@ -113,7 +113,9 @@ def staff_token(staff_user):
 
 @pytest.fixture
 def api_schema(committed_db, staff_token, fuzz_ids):
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application(), config=CONFIG)
+    # The schema, like the API, is for staff: fetched with the staff token.
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application(), config=CONFIG,
+                                            headers={"Authorization": f"Token {staff_token}"})
 
     @schema.auth(refresh_interval=None)
     class StaffToken:

@@ -10,6 +10,7 @@ import sys
 import uuid
 
 import pytest
+from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from events.models import StoredEvent
@@ -23,7 +24,7 @@ def generated(tmp_path_factory):
     """The client package, generated once for the module (it takes a second or two)."""
     root = tmp_path_factory.mktemp("generated")
     schema = root / "schema.yaml"
-    schema.write_bytes(APIClient().get("/api/schema/").content)
+    schema.write_bytes(_staff_client().get("/api/schema/").content)
     config = root / "config.yaml"
     config.write_text("post_hooks: []\n")  # no ruff formatting: the code is only imported
     subprocess.run([sys.executable, "-m", "openapi_python_client", "generate", "--path", str(schema),
@@ -36,6 +37,14 @@ def generated(tmp_path_factory):
         sys.path.remove(str(root))
         for name in [name for name in sys.modules if name == PACKAGE or name.startswith(PACKAGE + ".")]:
             del sys.modules[name]
+
+
+def _staff_client():
+    """The schema is for staff only; the module-wide fixture has no database, so a
+    staff account in memory stands in for the integrator's token."""
+    client = APIClient()
+    client.force_authenticate(get_user_model()(username="integrator", is_staff=True, is_active=True))
+    return client
 
 
 def _module(generated, name):

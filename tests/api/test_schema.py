@@ -1,7 +1,10 @@
-"""The OpenAPI schema is generated from the code and covers the contract."""
+"""The OpenAPI schema is generated from the code and covers the contract; it and
+its interactive docs are for signed-in staff only, as the API is."""
+import json
+
 import pytest
 import yaml
-from rest_framework.test import APIClient
+from django.contrib.auth import get_user_model
 
 
 def test_schema_lists_every_endpoint(api):
@@ -35,6 +38,46 @@ def test_the_docs_start_from_a_script_file_not_an_inline_script(api):
     assert 'url: "/api/schema/"' in script.content.decode()
 
 
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/schema/?format=json"])
+def test_the_schema_refuses_anonymous_callers_with_the_error_body(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == {"detail": "Authentication credentials were not provided."}
+
+
+def test_the_schema_refuses_an_account_that_is_not_staff(client, committed_db):
+    client.force_login(get_user_model().objects.create_user("visitor", password="pw-not-for-real-3"))
+    response = client.get("/api/schema/")
+    assert response.status_code == 403
+    assert json.loads(response.content) == {"detail": "This account is not a clinic staff account."}
+
+
+def test_a_signed_in_staff_browser_reads_the_schema(client, staff_user):
+    """What Swagger UI does: fetch the schema with the session's cookie."""
+    client.force_login(staff_user)
+    assert client.get("/api/schema/").status_code == 200
+
+
+def test_the_docs_send_an_anonymous_visitor_to_sign_in_and_back(client, db):
+    response = client.get("/api/docs/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/api/docs/"
+
+
+def test_the_docs_refuse_an_account_that_is_not_staff(client, committed_db):
+    client.force_login(get_user_model().objects.create_user("visitor", password="pw-not-for-real-3"))
+    response = client.get("/api/docs/")
+    assert response.status_code == 403
+    assert b"swagger" not in response.content.lower()
+
+
+def test_the_schema_and_docs_are_not_operations_of_the_schema(api):
+    paths = yaml.safe_load(api.get("/api/schema/").content)["paths"]
+    assert not {"/api/schema/", "/api/docs/"} & set(paths)
+
+
 # --- Every answer declared ---------------------------------------------------
 # Walked from the schema itself, so a new operation is checked as soon as it exists.
 
@@ -43,8 +86,8 @@ ERROR = {"$ref": "#/components/schemas/Error"}
 
 
 @pytest.fixture
-def schema(committed_db):
-    return yaml.safe_load(APIClient().get("/api/schema/").content)
+def schema(api):
+    return yaml.safe_load(api.get("/api/schema/").content)
 
 
 def _operations(schema):
