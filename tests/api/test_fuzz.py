@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
+from django.urls import URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
@@ -158,6 +159,33 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 def written():
     return StoredEvent.objects.count(), IdempotentRequest.objects.count()
+
+
+# Not operations: the schema and its docs describe the API (clinic.api.docs).
+NOT_OPERATIONS = {"api:schema", "api:docs"}
+
+
+def served_operations():
+    """"METHOD /path" of every operation the API's URLconf routes to, with the
+    schema's spelling of a path parameter ({id})."""
+    resolver = get_resolver()
+    api = next(entry for entry in resolver.url_patterns if isinstance(entry, URLResolver) and entry.namespace == "api")
+    served = set()
+    for route in api.url_patterns:
+        if f"api:{route.name}" in NOT_OPERATIONS:
+            continue
+        path = "/" + str(api.pattern) + re.sub(r"<(?:\w+:)?\w+>", "{id}", str(route.pattern))
+        view = route.callback.view_class()
+        served |= {f"{method} {path}" for method in view.allowed_methods if method not in ("OPTIONS", "HEAD")}
+    return served
+
+
+def test_every_operation_the_api_serves_is_fuzzed(api_schema):
+    """The fuzzing below runs one case set per operation of the schema: so every
+    operation the URLconf serves must be in the schema, none excluded or lost."""
+    fuzzed = {f"{result.ok().method.upper()} {result.ok().path}" for result in api_schema.get_all_operations()}
+    assert fuzzed == served_operations()
+    assert {"GET /api/patients/{id}/", "PATCH /api/patients/{id}/", "POST /api/appointments/"} <= fuzzed
 
 
 @schema.parametrize()
