@@ -127,3 +127,31 @@ def test_a_schedule_stream_id_cannot_name_an_appointment(api, doctor, patient):
     response = _book(api, doctor, patient, id=str(taken), time="15:00")
     assert response.status_code == 409
     assert not StoredEvent.objects.filter(stream_id=taken, type="APPOINTMENT_CREATED").exists()
+
+
+def test_a_patient_under_a_days_schedule_id_cannot_make_the_schedule_mix_streams(api, doctor, patient):
+    """A client may choose a patient's id; one that a doctor's day will later derive
+    for its schedule must not turn that schedule into a patient's stream."""
+    import datetime
+
+    from django.db.models import Count
+
+    from events.domain import schedule
+
+    taken = schedule.stream_id(doctor, datetime.date(2030, 1, 7))
+    registered = api.post("/api/patients/", {"id": str(taken), "name": "Eve Early", "dateOfBirth": "1990-01-01"},
+                          format="json")
+    assert registered.status_code == 201
+    before = StoredEvent.objects.count()
+
+    response = _book(api, doctor, patient)
+    assert response.status_code == 409
+    detail = response.json()["detail"]
+    assert "schedule for 2030-01-07" in detail and "patient" in detail and "another day" in detail
+    assert StoredEvent.objects.count() == before
+    assert api.get("/api/appointments/").json()["count"] == 0
+    mixed = StoredEvent.objects.values("stream_id").annotate(kinds=Count("stream_type", distinct=True))
+    assert not mixed.filter(kinds__gt=1).exists()
+    # the patient is still there as registered, and other days still book
+    assert api.get(f"/api/patients/{taken}/").json()["name"] == "Eve Early"
+    assert _book(api, doctor, patient, day="2030-01-08").status_code == 201
