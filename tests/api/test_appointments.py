@@ -117,6 +117,21 @@ def test_bad_filters_are_400_naming_the_filter(api, query):
     assert query.split("=")[0] in response.json()
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31", "2100-01-01"])
+def test_a_day_outside_the_clinics_calendar_is_400_naming_the_range(api, appointment, day):
+    response = api.get(f"/api/appointments/?day={day}")
+    assert response.status_code == 400
+    body = response.json()
+    assert "2000-01-01" in body["detail"] and "2099-12-31" in body["detail"]
+    assert "day" in body
+
+
+@pytest.mark.parametrize("day", ["2000-01-01", "2099-12-31"])
+def test_the_calendars_first_and_last_days_can_be_asked_for(api, day):
+    response = api.get(f"/api/appointments/?day={day}")
+    assert response.status_code == 200 and response.json()["count"] == 0
+
+
 def test_a_schedule_stream_id_cannot_name_an_appointment(api, doctor, patient):
     import datetime
 
