@@ -230,9 +230,17 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", True)
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (403, 404) is logged in one line, without a traceback (clinic.logs).
+    "filters": {"one_line_refusals": {"()": "clinic.logs.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Django's own handlers (a console one in DEBUG) would write each record a second time.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "django.request": {"filters": ["one_line_refusals"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
