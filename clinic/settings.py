@@ -97,6 +97,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, but the database's files are readable by their owner only.
+    DATABASES["default"]["ENGINE"] = "clinic.db.sqlite3"
     # IMMEDIATE transactions take the write lock up front, so two writers queue
     # behind the busy timeout instead of failing with "database is locked"
     # when one of them tries to upgrade a read lock.
