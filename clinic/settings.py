@@ -102,6 +102,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, but the database's files are readable by their owner only.
+    DATABASES["default"]["ENGINE"] = "clinic.db.sqlite3"
     # IMMEDIATE transactions take the write lock up front, so two writers queue
     # behind the busy timeout instead of failing with "database is locked"
     # when one of them tries to upgrade a read lock.
@@ -259,9 +261,17 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", True)
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # A refused request (403, 404) is logged in one line, without a traceback (clinic.logs).
+    "filters": {"one_line_refusals": {"()": "clinic.logs.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Django's own handlers (a console one in DEBUG) would write each record a second time.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "django.request": {"filters": ["one_line_refusals"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

@@ -28,7 +28,7 @@ from .domain.commands import (
     RegisterPatient,
     UpdatePatient,
 )
-from .domain.errors import AlreadyExists, NotFound
+from .domain.errors import AlreadyExists, Conflict, NotFound
 from .domain.messages import Command, Event
 
 CONFLICT_RETRIES = 10
@@ -153,7 +153,12 @@ def update_patient(ctx: Context, command: UpdatePatient) -> Written:
 # --- Appointments --------------------------------------------------------
 
 def book_appointment(ctx: Context, command: BookAppointment) -> Written:
-    """Books against the doctor's schedule for the day (see ``domain.appointment``)."""
+    """Books against the doctor's schedule for the day (see ``domain.appointment``).
+
+    The schedule's id is derived from the doctor and the day, so a client may have
+    chosen it earlier for a patient, doctor or appointment. The store refuses to
+    add schedule events to that stream; the refusal is told here in the booking's
+    own terms."""
     appointment_id, doctor_id, patient_id = _id(command.appointment_id), _id(command.doctor_id), \
         _id(command.patient_id)
     schedule_id = schedule.stream_id(doctor_id, command.day)
@@ -172,7 +177,14 @@ def book_appointment(ctx: Context, command: BookAppointment) -> Written:
             store.StreamWrite(schedule_id, schedule.STREAM, schedule_version, reserved),
         ], metadata=ctx.metadata())
 
-    return Written(appointment_id, _retry_on_conflict(decide_and_append))
+    try:
+        return Written(appointment_id, _retry_on_conflict(decide_and_append))
+    except store.StreamTypeConflict as refused:
+        if refused.stream_id != schedule_id:
+            raise
+        raise Conflict(f"The doctor's schedule for {command.day.isoformat()} cannot be recorded: its id is already "
+                       f"taken by a {refused.stored} record ({schedule_id}). Book another day, and ask the "
+                       "clinic's administrator to look into that record.", field="day") from refused
 
 
 def cancel_appointment(ctx: Context, command: CancelAppointment) -> Written:

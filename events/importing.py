@@ -13,6 +13,9 @@ transaction. It keeps every guarantee of ``store.append``:
   follow on without a gap; otherwise nothing of the batch is written and
   ``ConcurrencyConflict`` is raised. The database's unique (stream, version)
   constraint backs this up.
+* **Stream types**: a stream's events in the batch are of one stream type, the
+  one its stored events have; otherwise ``StreamTypeConflict``, and nothing of the
+  batch is written.
 * **Immutability**: rows are only inserted; the triggers that refuse UPDATE,
   DELETE and TRUNCATE stay in force.
 * **Validation**: every event type is one the domain knows, on its own kind of
@@ -42,7 +45,6 @@ from itertools import islice
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from . import store
@@ -177,40 +179,54 @@ def _check_versions(batch: list[ImportedEvent]) -> None:
     version v > 1 must have v - 1 as its stored version."""
     first: dict[uuid.UUID, int] = {}
     last: dict[uuid.UUID, int] = {}
+    kind: dict[uuid.UUID, str] = {}
     for event in batch:
         stream = _uuid(event.stream_id)
         if stream in last:
             if event.version != last[stream] + 1:
                 raise store.ConcurrencyConflict(
                     f"Stream {stream}: version {event.version} does not follow {last[stream]}.")
+            if event.stream_type != kind[stream]:
+                raise store.StreamTypeConflict(stream, kind[stream], event.stream_type)
         else:
-            first[stream] = event.version
+            first[stream], kind[stream] = event.version, event.stream_type
         last[stream] = event.version
     streams = [stream for stream, version in first.items() if version > 1]
-    stored = _stored_versions(streams)
+    stored = _stored_streams(streams)
     for stream in streams:
-        version, current = first[stream], stored.get(stream, 0)
+        version, (current, stream_type) = first[stream], stored.get(stream, (0, kind[stream]))
         if version != current + 1:
             raise store.ConcurrencyConflict(
                 f"Stream {stream} is at version {current}; an import cannot write version {version} next.")
+        if stream_type != kind[stream]:
+            raise store.StreamTypeConflict(stream, stream_type, kind[stream])
 
 
-def _stored_versions(streams: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """{stream: its latest stored version} for streams that have events."""
-    stored: dict[uuid.UUID, int] = {}
+def _stored_streams(streams: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, str]]:
+    """{stream: (its latest stored version, that event's stream type)} for streams
+    that have events. Appends and imports keep a stream to one stream type, so the
+    latest event's is the stream's."""
+    stored: dict[uuid.UUID, tuple[int, str]] = {}
     if not streams:
         return stored
     if connection.vendor == "postgresql":
         # One index probe per stream, whatever the planner's statistics say about a
         # table that an import is filling faster than autovacuum analyzes it.
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT s, (SELECT MAX(version) FROM {TABLE} WHERE stream_id = s) "
-                           "FROM unnest(%s::uuid[]) AS s", [streams])
-            return {stream: version for stream, version in cursor.fetchall() if version is not None}
+            cursor.execute(f"SELECT s, latest.version, latest.stream_type FROM unnest(%s::uuid[]) AS s "
+                           f"JOIN LATERAL (SELECT version, stream_type FROM {TABLE} WHERE stream_id = s "
+                           "ORDER BY version DESC LIMIT 1) AS latest ON true", [streams])
+            return {stream: (version, stream_type) for stream, version, stream_type in cursor.fetchall()}
+    field = StoredEvent._meta.get_field("stream_id")
     for start in range(0, len(streams), _IN_CHUNK):
         chunk = streams[start:start + _IN_CHUNK]
-        stored.update(StoredEvent.objects.filter(stream_id__in=chunk).values("stream_id")
-                      .annotate(v=Max("version")).values_list("stream_id", "v"))
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT e.stream_id, e.version, e.stream_type FROM {TABLE} AS e "
+                           f"WHERE e.stream_id IN ({', '.join(['%s'] * len(chunk))}) "
+                           f"AND e.version = (SELECT MAX(version) FROM {TABLE} WHERE stream_id = e.stream_id)",
+                           [field.get_db_prep_value(stream, connection) for stream in chunk])
+            stored.update({_uuid(field.to_python(stream)): (version, stream_type)
+                           for stream, version, stream_type in cursor.fetchall()})
     return stored
 
 

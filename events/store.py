@@ -43,6 +43,17 @@ class ConcurrencyConflict(Conflict):
     """The stream moved on since the command read it."""
 
 
+class StreamTypeConflict(Conflict):
+    """The stream's id already names a stream of another type (a client chose, for a
+    patient say, the id a doctor's day derives for its schedule). An id names one
+    kind of stream for ever, so this is no race: deciding again would not help."""
+
+    def __init__(self, stream_id: uuid.UUID, stored: str, written: str) -> None:
+        self.stream_id, self.stored, self.written = stream_id, stored, written
+        super().__init__(f"Stream {stream_id} holds {stored} events; {written} events cannot be added to it. "
+                         "Nothing was written.")
+
+
 @dataclass(frozen=True)
 class StreamWrite:
     stream_id: uuid.UUID
@@ -67,12 +78,15 @@ def append(writes: Iterable[StreamWrite], *, metadata: dict[str, str], occurred_
     """Append events to one or more streams atomically; return the last position.
 
     Each write names the version its decision was based on; if any stream has
-    moved since, nothing is written and ``ConcurrencyConflict`` is raised.
+    moved since, nothing is written and ``ConcurrencyConflict`` is raised. A stream
+    holds events of one stream type: a write of another type to a stream that has
+    events raises ``StreamTypeConflict``, and nothing is written either.
 
     This is the hot path of every command, so it speaks SQL directly: one query
     for the streams' versions and one INSERT … RETURNING for all the rows, where
     the ORM spent an aggregate per stream, a savepoint and model instances
-    (``make bench`` measures the difference as ``append_events_per_s``).
+    (``make bench`` measures the difference as ``append_events_per_s``). The stream
+    types are checked in that same query.
     """
     writes = [w for w in writes if w.events]
     if not writes:
@@ -87,9 +101,12 @@ def append(writes: Iterable[StreamWrite], *, metadata: dict[str, str], occurred_
     ]
     with transaction.atomic():
         serialize_appends()
-        current = _stream_versions([w.stream_id for w in writes])
+        current = _streams([w.stream_id for w in writes])
         for write in writes:
-            version = current.get(_uuid(write.stream_id), 0)
+            version, stream_types = current.get(_uuid(write.stream_id), (0, ()))
+            for stored in stream_types:
+                if stored != write.stream_type:
+                    raise StreamTypeConflict(_uuid(write.stream_id), stored, write.stream_type)
             if version != write.expected_version:
                 raise ConcurrencyConflict(
                     f"The {write.stream_type} changed meanwhile (version {version}, "
@@ -122,15 +139,18 @@ def _insert(rows: list[dict[str, Any]]) -> int:
         return max(position for (position,) in cursor.fetchall())
 
 
-def _stream_versions(stream_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """{stream id: its latest version} for the streams that have events, in one query."""
+def _streams(stream_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, tuple[str, ...]]]:
+    """{stream id: (its latest version, the stream types its events are stored as)}
+    for the streams that have events, in one query. The types are one, unless a
+    stream was mixed before appends checked them: MIN and MAX show that too."""
     field = StoredEvent._meta.get_field("stream_id")
     placeholders = ", ".join(["%s"] * len(stream_ids))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT stream_id, MAX(version) FROM {StoredEvent._meta.db_table} "
-                       f"WHERE stream_id IN ({placeholders}) GROUP BY stream_id",
+        cursor.execute(f"SELECT stream_id, MAX(version), MIN(stream_type), MAX(stream_type) "
+                       f"FROM {StoredEvent._meta.db_table} WHERE stream_id IN ({placeholders}) GROUP BY stream_id",
                        [field.get_db_prep_value(s, connection) for s in stream_ids])
-        return {_uuid(stream_id): version for stream_id, version in cursor.fetchall()}
+        return {_uuid(stream_id): (version, tuple(dict.fromkeys([first, last])))
+                for stream_id, version, first, last in cursor.fetchall()}
 
 
 def _uuid(value: object) -> uuid.UUID:
@@ -147,7 +167,7 @@ def serialize_appends() -> None:
 
 
 def stream_version(stream_id: uuid.UUID) -> int:
-    return _stream_versions([stream_id]).get(_uuid(stream_id), 0)
+    return _streams([stream_id]).get(_uuid(stream_id), (0, ()))[0]
 
 
 class Recorded(NamedTuple):

@@ -6,4 +6,7 @@ class ReadModelsConfig(AppConfig):
     verbose_name = "Read models"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects projection to new events)
+        from . import (
+            signals,  # noqa: F401  (connects projection to new events)
+            startup,  # noqa: F401  (a Celery worker catches up when it is ready)
+        )

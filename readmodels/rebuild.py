@@ -6,9 +6,11 @@ interleaves. Verification rebuilds inside a transaction it then rolls back: on
 PostgreSQL other sessions keep reading the live rows meanwhile.
 """
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.apps import apps
+from django.db import models, transaction
 
 from events import store
 
@@ -64,6 +66,63 @@ def _replay(projectors: Sequence[Projector], targets: dict[str, int], progress: 
         Checkpoint.objects.filter(projector=projector.name).update(position=0)
     for projector in projectors:
         run(projector, up_to=targets[projector.name], batch_size=REPLAY_BATCH, progress=progress)
+
+
+@dataclass(frozen=True)
+class RowDifference:
+    """A row that differs between the live table and the replay, told without its
+    values: the columns that identify it, and which columns differ (or on which
+    side alone it is)."""
+
+    key: tuple[tuple[str, Any], ...]  # (column, value) pairs: ids, never names
+    side: str | None = None  # "live" or "replay" for a row only there
+    columns: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        name = ", ".join(f"{column}={value}" for column, value in self.key)
+        if self.side == "live":
+            return f"{name}: only in the live table"
+        if self.side == "replay":
+            return f"{name}: only in the replay"
+        return f"{name}: differs in {', '.join(self.columns)}"
+
+
+def differences(diff: Diff) -> dict[str, list[RowDifference]]:
+    """``verify``'s rows paired by their identity: a row on both sides is one
+    difference naming the columns that differ."""
+    told: dict[str, list[RowDifference]] = {}
+    for table, (only_live, only_rebuilt) in diff.items():
+        identity = _identity(apps.get_model(table))
+        live = {_key(row, identity): dict(row) for row in only_live}
+        rebuilt = {_key(row, identity): dict(row) for row in only_rebuilt}
+        rows = []
+        for key in sorted(live.keys() | rebuilt.keys(), key=repr):
+            if key not in rebuilt:
+                rows.append(RowDifference(key, side="live"))
+            elif key not in live:
+                rows.append(RowDifference(key, side="replay"))
+            else:
+                rows.append(RowDifference(key, columns=tuple(
+                    column for column in live[key] if live[key][column] != rebuilt[key][column])))
+        told[table] = rows
+    return told
+
+
+def _identity(model: type[models.Model]) -> list[str]:
+    """The columns that name a row across a rebuild: its primary key, or where that
+    is a surrogate (numbered afresh by a rebuild), its first unique constraint."""
+    if not model._meta.pk.auto_created:
+        return [model._meta.pk.attname]
+    columns = {field.name: field.attname for field in model._meta.concrete_fields}
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
+            return [columns[name] for name in constraint.fields]
+    raise LookupError(f"{model._meta.label} has no key that survives a rebuild; give it a unique constraint.")
+
+
+def _key(row: tuple[tuple[str, Any], ...], identity: list[str]) -> tuple[tuple[str, Any], ...]:
+    values = dict(row)
+    return tuple((column, values[column]) for column in identity)
 
 
 def snapshot(projectors: Sequence[Projector] = PROJECTORS) -> dict[str, set[tuple[Any, ...]]]:

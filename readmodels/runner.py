@@ -80,6 +80,13 @@ def locked_checkpoint(name: str) -> Checkpoint:
     return Checkpoint.objects.select_for_update().get(projector=name)
 
 
+def checkpoint_positions() -> dict[str, int]:
+    """{projector: the position its checkpoint has reached} (0 before its first run)."""
+    stored = dict(Checkpoint.objects.filter(projector__in=[p.name for p in PROJECTORS])
+                  .values_list("projector", "position"))
+    return {p.name: stored.get(p.name, 0) for p in PROJECTORS}
+
+
 def projected_position() -> int:
     """The position every projector has reached: what a reader can rely on."""
     names = [p.name for p in PROJECTORS]

@@ -9,7 +9,8 @@ commit in the test process waits until that worker has projected it — the test
 own read-your-writes — so the same tests hold in both modes. Tests marked
 ``production`` need this mode, and tests marked ``postgresql`` need that database;
 elsewhere they skip with the reason (under CI they are deselected and left to the
-production pass, which .ci/run always runs).
+production pass, which .ci/run always runs). Tests marked ``sqlite`` are about
+SQLite itself and are left to the embedded pass.
 
 Most tests that touch the API need committed transactions: projection runs when
 the appending transaction commits. ``committed_db`` gives them that, and resets
@@ -39,6 +40,9 @@ WORKER_CATCH_UP_TIMEOUT = 30
 
 
 def pytest_collection_modifyitems(config, items):
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        # Tests of SQLite itself belong to the embedded pass, which runs on it.
+        _deselect(config, items, "sqlite")
     if services.production_mode():
         # Tests of in-process projection describe the embedded mode only.
         _deselect(config, items, "embedded")

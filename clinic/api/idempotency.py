@@ -1,7 +1,19 @@
 """``Idempotency-Key``: a retried write answers the first result and writes nothing.
 
-The key is recorded in the same transaction as the command's events, so either
-both exist or neither does; the answer is stored once it is known.
+The key is recorded in the same transaction as the command's events — with the
+resource's id, the position written and the status the answer has — so either
+both exist or neither does. The answer itself is stored once it is known.
+
+A record is visible to other requests only once its transaction has committed,
+that is once the write is done; so a retry that finds a record never waits for
+anything. If the answer is stored, it is that answer. If it is not (the first
+request is still waiting for the read side, or its process died before it
+could store it), the answer is made again from the record: the resource as
+projected now, with the first answer's status and position, and stored then.
+A twin sent while the first is still in its transaction does not see the record;
+it runs, and stops where the first's committed record refuses it (its claim of
+the key, or the command itself, now contradicting the first's result): it then
+answers from that record too.
 """
 import hashlib
 import json
@@ -32,6 +44,10 @@ class StillRunning(APIException):
     default_detail = "A request with this Idempotency-Key is being processed; retry shortly."
 
 
+class Claimed(Exception):
+    """Another request with this key committed first; its record is the answer."""
+
+
 def key_of(request):
     key = request.headers.get("Idempotency-Key")
     if key is None:
@@ -47,33 +63,41 @@ def fingerprint(request):
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
-def earlier_answer(request, key):
-    """The stored answer to an earlier request with this key, or None."""
-    earlier = IdempotentRequest.objects.filter(actor=request.user.get_username(), key=key).first()
-    if earlier is None:
-        return None
-    if earlier.fingerprint != fingerprint(request):
+def earlier(request, key):
+    """The committed record of an earlier request with this key, or None."""
+    found = IdempotentRequest.objects.filter(actor=request.user.get_username(), key=key).first()
+    if found is not None and found.fingerprint != fingerprint(request):
         raise KeyReused()
-    if earlier.response is None:
-        raise StillRunning()
-    location = earlier.response.get("location")
-    return Response(earlier.response["body"], status=earlier.status_code,
+    return found
+
+
+def stored_answer(record):
+    """The answer stored for the record, or None if none is yet."""
+    if record.response is None:
+        return None
+    location = record.response.get("location")
+    return Response(record.response["body"], status=record.status_code,
                     headers={"Location": location} if location else None)
 
 
-def record(request, key, written):
-    """Inside the command's transaction: claim the key. A concurrent twin that
-    claimed it first makes this transaction (events included) roll back."""
+def record(request, key, written, status_code):
+    """Inside the command's transaction: claim the key, noting what the answer
+    will be about. A twin that claimed it first and committed makes this raise
+    ``Claimed``, and the transaction (events included) roll back."""
     try:
         with transaction.atomic():
             IdempotentRequest.objects.create(actor=request.user.get_username(), key=key,
                                              fingerprint=fingerprint(request), position=written.position or 0,
-                                             resource_id=written.id)
+                                             resource_id=written.id, status_code=status_code)
     except IntegrityError:
-        raise StillRunning() from None
+        raise Claimed() from None
 
 
 def remember(request, key, response):
+    """Store the answer, if it is the final one (a 202 says only that the read side
+    was slow: a retry answers afresh) and none is stored yet."""
+    if response.status_code == status.HTTP_202_ACCEPTED:
+        return
     stored = {"body": response.data, "location": response.get("Location")}
-    IdempotentRequest.objects.filter(actor=request.user.get_username(), key=key).update(
+    IdempotentRequest.objects.filter(actor=request.user.get_username(), key=key, response__isnull=True).update(
         response=stored, status_code=response.status_code)

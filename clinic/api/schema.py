@@ -129,8 +129,8 @@ class ClinicSchema(AutoSchema):
             answers[202] = OpenApiResponse(Accepted, description=(
                 "Written, but the read side did not catch up in time: the id and position; the resource "
                 "will be at Location."))
-            answers[409] = refused("Another command wrote to the same records at that moment, or a request with "
-                                   "this Idempotency-Key is still being processed; retry shortly.")
+            answers[409] = refused("The command contradicts the current state, or another command wrote to "
+                                   "the same records at that moment (retry).")
             answers[422] = refused("This Idempotency-Key was used for a different request.")
         not_found = [reason for applies, reason in [(self._at_a_resource(), "Nothing has this id."),
                                                     (self._paged(), "No such page.")] if applies]

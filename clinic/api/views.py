@@ -10,6 +10,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic.dates import FIRST_DAY, LAST_DAY, CalendarDateField
 from events import store
 from events.domain import commands as c
 from readmodels import selectors
@@ -129,11 +130,15 @@ class PatientDetail(generics.RetrieveAPIView):
 
 # --- Appointments --------------------------------------------------------
 
+class CalendarDateFilter(filters.DateFilter):
+    field_class = CalendarDateField
+
+
 class AppointmentFilter(filters.FilterSet):
     # By id, not by model: a ModelChoiceFilter would spend a query checking the doctor exists.
     doctor = filters.UUIDFilter(field_name="doctor_id")
     patient = filters.UUIDFilter(field_name="patient_id")
-    day = filters.DateFilter()
+    day = CalendarDateFilter(help_text=f"YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}.")
     status = filters.ChoiceFilter(choices=[("booked", "booked"), ("cancelled", "cancelled")])
 
 

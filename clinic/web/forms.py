@@ -6,6 +6,7 @@ the browser's own date and time pickers.
 """
 from django import forms
 
+from clinic.dates import FIRST_DAY, LAST_DAY, CalendarDateField
 from events.domain import catalogue
 from events.domain.appointment import MAX_DURATION, MIN_DURATION
 from readmodels import selectors
@@ -104,7 +105,7 @@ class PatientSearchForm(Filters):
 
 
 class AppointmentFilterForm(Filters):
-    day = forms.DateField(required=False, widget=DateInput())
+    day = CalendarDateField(required=False, widget=DateInput(attrs={"min": FIRST_DAY, "max": LAST_DAY}))
     doctor = forms.ModelChoiceField(queryset=selectors.doctors(), required=False, empty_label="All doctors")
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Appointment.STATUSES])
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("doctors/<uuid:pk>/arrival/", doctors.record_arrival, name="doctor-arrival"),
     path("doctors/<uuid:pk>/departure/", doctors.record_departure, name="doctor-departure"),
     path("patients/", patients.patient_list, name="patients"),
+    path("patients/search/", patients.search_patients, name="patient-search"),
     path("patients/<uuid:pk>/", patients.patient_page, name="patient"),
     path("appointments/", appointments.appointment_list, name="appointments"),
     path("appointments/<uuid:pk>/", appointments.appointment_page, name="appointment"),

@@ -117,6 +117,21 @@ def test_bad_filters_are_400_naming_the_filter(api, query):
     assert query.split("=")[0] in response.json()
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31", "2100-01-01"])
+def test_a_day_outside_the_clinics_calendar_is_400_naming_the_range(api, appointment, day):
+    response = api.get(f"/api/appointments/?day={day}")
+    assert response.status_code == 400
+    body = response.json()
+    assert "2000-01-01" in body["detail"] and "2099-12-31" in body["detail"]
+    assert "day" in body
+
+
+@pytest.mark.parametrize("day", ["2000-01-01", "2099-12-31"])
+def test_the_calendars_first_and_last_days_can_be_asked_for(api, day):
+    response = api.get(f"/api/appointments/?day={day}")
+    assert response.status_code == 200 and response.json()["count"] == 0
+
+
 def test_a_schedule_stream_id_cannot_name_an_appointment(api, doctor, patient):
     import datetime
 
@@ -127,3 +142,31 @@ def test_a_schedule_stream_id_cannot_name_an_appointment(api, doctor, patient):
     response = _book(api, doctor, patient, id=str(taken), time="15:00")
     assert response.status_code == 409
     assert not StoredEvent.objects.filter(stream_id=taken, type="APPOINTMENT_CREATED").exists()
+
+
+def test_a_patient_under_a_days_schedule_id_cannot_make_the_schedule_mix_streams(api, doctor, patient):
+    """A client may choose a patient's id; one that a doctor's day will later derive
+    for its schedule must not turn that schedule into a patient's stream."""
+    import datetime
+
+    from django.db.models import Count
+
+    from events.domain import schedule
+
+    taken = schedule.stream_id(doctor, datetime.date(2030, 1, 7))
+    registered = api.post("/api/patients/", {"id": str(taken), "name": "Eve Early", "dateOfBirth": "1990-01-01"},
+                          format="json")
+    assert registered.status_code == 201
+    before = StoredEvent.objects.count()
+
+    response = _book(api, doctor, patient)
+    assert response.status_code == 409
+    detail = response.json()["detail"]
+    assert "schedule for 2030-01-07" in detail and "patient" in detail and "another day" in detail
+    assert StoredEvent.objects.count() == before
+    assert api.get("/api/appointments/").json()["count"] == 0
+    mixed = StoredEvent.objects.values("stream_id").annotate(kinds=Count("stream_type", distinct=True))
+    assert not mixed.filter(kinds__gt=1).exists()
+    # the patient is still there as registered, and other days still book
+    assert api.get(f"/api/patients/{taken}/").json()["name"] == "Eve Early"
+    assert _book(api, doctor, patient, day="2030-01-08").status_code == 201

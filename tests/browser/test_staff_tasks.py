@@ -83,3 +83,29 @@ def test_a_double_booking_shows_the_conflict(staff_page):
     book(page, doctor, "Surgery", "10:15")
     expect(page.get_by_role("alert")).to_have_text(f"Dr {doctor} is already booked from 10:00 to 10:30.")
     expect(page.get_by_label("Time")).to_have_value("10:15")   # nothing typed is lost
+
+
+def test_search_for_a_patient_keeps_the_name_out_of_the_address_and_back_works(staff_page):
+    page = staff_page
+    patient = unique("Mary Seacole")
+    page.goto("/patients/")
+    form = page.locator("form", has=page.get_by_role("button", name="Register patient"))
+    form.get_by_label("Name").fill(patient)
+    form.get_by_label("Date of birth").fill("1985-11-23")
+    form.get_by_role("button", name="Register patient").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(patient)
+
+    page.goto("/patients/")
+    page.get_by_role("search").get_by_label("Name").fill(patient.split()[-1])
+    page.get_by_role("search").get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name=patient)).to_be_visible()
+    expect(page.get_by_text("1 patient", exact=True)).to_be_visible()
+    results = page.url
+    assert "/patients/?search=" in results and patient.split()[-1] not in results and "Seacole" not in results
+
+    page.get_by_role("link", name=patient).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(patient)
+    page.go_back()
+    expect(page).to_have_url(results)
+    expect(page.get_by_role("link", name=patient)).to_be_visible()
+    expect(page.get_by_role("search").get_by_label("Name")).to_have_value(patient.split()[-1])

@@ -217,6 +217,30 @@ def test_an_import_refuses_a_gap_or_a_repeat_within_a_stream(db, meta, versions)
     assert not StoredEvent.objects.exists()
 
 
+def doctor_left(stream_id, version):
+    return ImportedEvent(stream_id=stream_id, stream_type="doctor", version=version, type="DOCTOR_LEFT",
+                         data={"at": WHEN.isoformat()}, occurred_at=WHEN)
+
+
+def test_an_import_cannot_continue_a_stream_with_events_of_another_type(db, meta):
+    """As with appends: an id names one kind of stream."""
+    patient = handlers.dispatch(handlers.Context(actor="t", source="seed"), RegisterPatient(name="Already Here",
+                                        date_of_birth=datetime.date(1980, 1, 1))).id
+    other = uuid.uuid4()
+    with pytest.raises(store.StreamTypeConflict) as refused:
+        importing.import_events([registered_patient(other), doctor_left(patient, 2)], metadata=meta)
+    assert (refused.value.stored, refused.value.written) == ("patient", "doctor")
+    assert not StoredEvent.objects.filter(stream_id=other).exists()
+    assert store.stream_version(patient) == 1
+
+
+def test_an_import_cannot_mix_stream_types_within_a_batch(db, meta):
+    stream = uuid.uuid4()
+    with pytest.raises(store.StreamTypeConflict):
+        importing.import_events([registered_patient(stream), doctor_left(stream, 2)], metadata=meta)
+    assert not StoredEvent.objects.exists()
+
+
 def test_an_event_id_already_stored_is_a_conflict(db, meta):
     source_id = uuid.uuid4()
     importing.import_events([registered_patient(uuid.uuid4(), event_id=source_id)], metadata=meta)

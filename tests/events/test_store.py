@@ -5,6 +5,8 @@ from datetime import datetime, timezone
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from clinic.commands import status_of
 from events import handlers, store
@@ -62,7 +64,7 @@ def test_multi_stream_append_is_all_or_nothing(write, meta):
 
 def test_multi_stream_append_writes_both_streams_in_one_go(write, meta):
     first, second = uuid.uuid4(), uuid.uuid4()
-    write(second, n=1)
+    write(second, n=1, stream_type="other")
     position = store.append([
         store.StreamWrite(first, "thing", 0, [test_event("A")]),
         store.StreamWrite(second, "other", 1, [test_event("B"), test_event("C")]),
@@ -79,7 +81,7 @@ def test_a_racing_writer_caught_by_the_unique_version_is_a_conflict_too(write, m
     first, second = uuid.uuid4(), uuid.uuid4()
     write(second, n=1)
     before = StoredEvent.objects.count()
-    with mock.patch.object(store, "_stream_versions", return_value={}):  # a stale read
+    with mock.patch.object(store, "_streams", return_value={}):  # a stale read
         with pytest.raises(store.ConcurrencyConflict):
             store.append([
                 store.StreamWrite(first, "thing", 0, [test_event("A")]),
@@ -87,6 +89,52 @@ def test_a_racing_writer_caught_by_the_unique_version_is_a_conflict_too(write, m
             ], metadata=meta)
     assert StoredEvent.objects.count() == before
     assert store.read_stream(first) == []
+
+
+@pytest.mark.parametrize("stored_as, written_as", [("thing", "other"), ("other", "thing")])
+def test_a_stream_keeps_the_type_it_began_with(write, meta, stored_as, written_as):
+    """An id names one kind of stream: appending events of another kind to it is
+    refused as a conflict that no retry can resolve, and nothing is written."""
+    stream, fresh = uuid.uuid4(), uuid.uuid4()
+    write(stream, n=2, stream_type=stored_as)
+    before = StoredEvent.objects.count()
+    with pytest.raises(store.StreamTypeConflict) as refused:
+        store.append([
+            store.StreamWrite(fresh, "thing", 0, [test_event("A")]),
+            store.StreamWrite(stream, written_as, 2, [test_event("B")]),
+        ], metadata=meta)
+    assert isinstance(refused.value, Conflict) and status_of(refused.value) == 409
+    assert not isinstance(refused.value, store.ConcurrencyConflict)  # deciding again would not help
+    assert (refused.value.stream_id, refused.value.stored, refused.value.written) == (stream, stored_as, written_as)
+    assert f"{stored_as} events" in refused.value.message and written_as in refused.value.message
+    assert StoredEvent.objects.count() == before
+    assert store.read_stream(fresh) == []
+    assert set(StoredEvent.objects.filter(stream_id=stream).values_list("stream_type", flat=True)) == {stored_as}
+
+
+@pytest.mark.parametrize("written_as", ["thing", "other"])
+def test_a_stream_mixed_before_the_check_takes_no_more_events_of_either_type(meta, written_as):
+    stream = uuid.uuid4()
+    for version, stream_type in [(1, "thing"), (2, "other")]:  # as an old import could leave it
+        StoredEvent.objects.create(stream_id=stream, stream_type=stream_type, version=version, type="A", data={},
+                                   metadata=meta, occurred_at=datetime.now(timezone.utc),
+                                   recorded_at=datetime.now(timezone.utc))
+    with pytest.raises(store.StreamTypeConflict):
+        store.append([store.StreamWrite(stream, written_as, 2, [test_event("B")])], metadata=meta)
+    assert versions(stream) == [1, 2]
+
+
+def test_an_append_checks_versions_and_stream_types_in_one_query(write, meta):
+    """The hot path of every command: one read before the INSERT, whatever it checks."""
+    stream = uuid.uuid4()
+    write(stream, n=1)
+    with CaptureQueriesContext(connection) as captured:
+        store.append([store.StreamWrite(stream, "thing", 1, [test_event("A")]),
+                      store.StreamWrite(uuid.uuid4(), "other", 0, [test_event("B")])], metadata=meta)
+    # Leaving out the transaction's savepoint and, on PostgreSQL, the append lock.
+    statements = [q["sql"].split()[0].upper() for q in captured.captured_queries
+                  if "pg_advisory_xact_lock" not in q["sql"]]
+    assert [s for s in statements if s not in {"SAVEPOINT", "RELEASE"}] == ["SELECT", "INSERT"], statements
 
 
 def test_an_append_without_events_is_refused(meta):

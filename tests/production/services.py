@@ -25,8 +25,11 @@ def production_mode():
 
 
 def test_database_url(**query):
-    """A URL for the database this test run uses (pytest-django's test_… database)."""
+    """A URL for the database this test run uses (pytest-django's test_… database;
+    on SQLite, the test run's file)."""
     db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
     auth = quote(db["USER"] or "")
     if db.get("PASSWORD"):
         auth += ":" + quote(db["PASSWORD"])
@@ -37,11 +40,16 @@ def test_database_url(**query):
 
 
 def environment(**overrides):
-    """The environment of a child process: this run's database, broker and queue."""
+    """The environment of a child process: this run's database, broker and queue.
+    In the embedded mode, no broker: the child runs its tasks in-process, as
+    ``make run`` does."""
     env = dict(os.environ)
-    env.update(DATABASE_URL=test_database_url(), CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
-               CLINIC_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE, DJANGO_SETTINGS_MODULE="tests.settings",
-               PYTHONPATH=str(ROOT))
+    env.update(DATABASE_URL=test_database_url(), DJANGO_SETTINGS_MODULE="tests.settings", PYTHONPATH=str(ROOT))
+    if production_mode():
+        env.update(CELERY_BROKER_URL=settings.CELERY_BROKER_URL, CLINIC_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE)
+    else:
+        for name in ("CELERY_BROKER_URL", "REDIS_URL"):
+            env.pop(name, None)
     env.update({k: str(v) for k, v in overrides.items()})
     return env
 
@@ -74,6 +82,22 @@ def worker(env, log_path=None, concurrency=2):
 def beat(env, schedule_path, log_path=None):
     return start([sys.executable, "-m", "celery", "-A", "clinic", "beat", "-s", str(schedule_path),
                   "--loglevel", "INFO"], env, log_path)
+
+
+def web(env, port, log_path=None):
+    """The ASGI web process as ``make run`` and ``make prod`` start it."""
+    return start([sys.executable, "-m", "uvicorn", "clinic.asgi:application", "--host", "127.0.0.1",
+                  "--port", str(port), "--lifespan", "off"], env, log_path)
+
+
+def serving(port, path="/accounts/login/"):
+    """Whether a web process answers on ``port`` (any HTTP status counts)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+            s.sendall(f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            return s.recv(12).startswith(b"HTTP/")
+    except OSError:
+        return False
 
 
 def free_port():

@@ -1,6 +1,7 @@
 """Appointments: a day's list with filters, booking, the appointment page, cancelling."""
 import datetime
 
+import pytest
 from django.utils import timezone
 
 from events import handlers
@@ -42,6 +43,22 @@ def test_filters_by_doctor_and_status(staff, ctx, doctor, patient, appointment):
     cancelled = text(staff.get("/appointments/?day=2030-01-07&status=cancelled"))
     assert "15:00 30 min Grace Hopper Ada Lovelace Cardiology cancelled" in cancelled
     assert "1 appointment." in cancelled
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2100-01-01"])
+def test_a_day_outside_the_clinics_calendar_is_a_clear_400_beside_the_filter(staff, day):
+    response = staff.get(f"/appointments/?day={day}")
+    assert response.status_code == 400
+    assert "Give a date from 2000-01-01 to 2099-12-31." in text(response)
+    assert 'id="filter_day_error"' in response.content.decode()
+
+
+@pytest.mark.parametrize("day, gone, kept", [("2099-12-31", "Next day", "Previous day"),
+                                             ("2000-01-01", "Previous day", "Next day")])
+def test_the_calendars_ends_have_no_link_past_them(staff, day, gone, kept):
+    response = staff.get(f"/appointments/?day={day}")
+    assert response.status_code == 200
+    assert kept in text(response) and gone not in text(response)
 
 
 def test_booking_opens_the_appointment_page(staff, doctor, patient):

@@ -1,6 +1,8 @@
 """Patients: search by name, register, see age and appointments, correct details."""
 import datetime
+import re
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from events import handlers
@@ -10,15 +12,70 @@ from readmodels.models import Patient
 from .conftest import text
 
 
+def search(staff, query):
+    """Search as the form does (posted), following it to the list it shows."""
+    return staff.post("/patients/search/", {"q": query}, follow=True)
+
+
 def test_search_finds_patients_by_part_of_their_name(staff, ctx, patient):
     handlers.dispatch(ctx, RegisterPatient(name="Alan Turing", date_of_birth=datetime.date(1912, 6, 23)))
-    page = text(staff.get("/patients/?q=hopp"))
+    response = search(staff, "hopp")
+    page = text(response)
     assert "Grace Hopper" in page and "Alan Turing" not in page
     assert "1 patient" in page
+    assert 'value="hopp"' in response.content.decode()  # the box still says what was searched
 
 
 def test_a_search_that_finds_nobody_says_so(staff, patient):
-    assert "No patient's name contains “Lovelace”." in text(staff.get("/patients/?q=Lovelace"))
+    assert "No patient's name contains “Lovelace”." in text(search(staff, "Lovelace"))
+
+
+def test_a_searched_name_is_never_in_a_url(staff, ctx, patient):
+    """Not in the address the browser keeps in its history, nor in the request line
+    a server or proxy logs; the search form is posted."""
+    response = search(staff, "Grace Hopper")
+    [(url, status)] = response.redirect_chain
+    assert status == 303 and url.startswith("/patients/?search=")
+    assert "Grace" not in url and "Hopper" not in url
+    listing = staff.get("/patients/").content.decode()
+    form = re.search(r'<form method="(\w+)" action="([^"]+)"[^>]*role="search"', listing)
+    assert form.groups() == ("post", "/patients/search/")
+    # The list at that URL is the search's, again and again (reload, back, forward).
+    assert "1 patient" in text(staff.get(url)) and "Grace Hopper" in text(staff.get(url))
+
+
+def test_the_results_of_a_search_page_and_go_back(staff, ctx, patient):
+    for n in range(30):
+        handlers.dispatch(ctx, RegisterPatient(name=f"Patient {n:02d}", date_of_birth=datetime.date(1990, 1, 1)))
+    first = search(staff, "patient")
+    [(url, _)] = first.redirect_chain
+    assert "30 patients · page 1 of 2" in text(first) and "Grace" not in text(first)
+    next_link = re.search(r'href="\?([^"]+)" rel="next"', first.content.decode()).group(1).replace("&amp;", "&")
+    assert "patient" not in next_link.lower().replace("search=", "")
+    second = text(staff.get(f"/patients/?{next_link}"))
+    assert "page 2 of 2" in second and "Patient 29" in second and "Grace" not in second
+    assert "page 1 of 2" in text(staff.get(url))  # back
+
+
+def test_a_link_with_the_name_in_it_still_searches_and_takes_the_name_out(staff, patient):
+    response = staff.get("/patients/?q=hopp", follow=True)
+    [(url, _)] = response.redirect_chain
+    assert "hopp" not in url and "Grace Hopper" in text(response)
+
+
+def test_a_search_of_another_session_is_not_shown(staff, patient, ctx):
+    handlers.dispatch(ctx, RegisterPatient(name="Alan Turing", date_of_birth=datetime.date(1912, 6, 23)))
+    [(url, _)] = search(staff, "hopp").redirect_chain
+    staff.logout()
+    staff.force_login(get_user_model().objects.get(username="reception"))
+    page = text(staff.get(url))
+    assert "That search is no longer kept; search again." in page
+    assert "Alan Turing" in page  # the whole list, as without a search
+
+
+def test_an_empty_search_shows_everyone(staff, patient):
+    response = staff.post("/patients/search/", {"q": "  "})
+    assert response.status_code == 302 and response["Location"] == "/patients/"
 
 
 def test_the_list_pages_through_many_patients(staff, ctx):

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clinic.dates import FIRST_DAY, LAST_DAY
 from events.domain import commands as c
 from readmodels import selectors
 from readmodels.models import Appointment
@@ -45,9 +46,9 @@ def appointment_list(request):
     return render(request, "web/appointments/list.html", {
         "day": day, "today": timezone.localdate(), "appointments": appointments,
         "filters": filters, "booking": booking,
-        "previous_day": query_with(request, day=(day - timedelta(days=1)).isoformat()),
-        "next_day": query_with(request, day=(day + timedelta(days=1)).isoformat()),
-    }, status=commands.status(booking))
+        "previous_day": query_with(request, day=(day - timedelta(days=1)).isoformat()) if day > FIRST_DAY else None,
+        "next_day": query_with(request, day=(day + timedelta(days=1)).isoformat()) if day < LAST_DAY else None,
+    }, status=commands.status(booking, filters))
 
 
 @staff_page

@@ -1,7 +1,12 @@
+import secrets
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from events.domain import commands as c
 from readmodels import selectors
@@ -13,11 +18,18 @@ from . import query_with, shown_or_pending
 
 PAGE_SIZE = 25
 HISTORY = 50
+SEARCHES = "patient_searches"  # the session's {token: what was searched}
+KEPT_SEARCHES = 20
 
 
 @staff_page
 @require_http_methods(["GET", "POST"])
 def patient_list(request):
+    """The patients, or those a search found (``?search=``, see ``search_patients``),
+    page by page; and the form that registers a patient."""
+    if request.method == "GET" and "q" in request.GET:
+        # A link from before searches were posted: the same search, its name out of the URL.
+        return _searched(request, request.GET["q"])
     form = PatientForm(request.POST if request.method == "POST" else None)
     if form.is_bound:
         written = commands.submit(request, form, lambda data: c.RegisterPatient(
@@ -25,16 +37,42 @@ def patient_list(request):
         if written:
             messages.success(request, f"{form.cleaned_data['name']} registered.")
             return redirect("web:patient", written.id)
-    search = PatientSearchForm(request.GET)
+    token = request.GET.get("search")
+    query = request.session.get(SEARCHES, {}).get(token) if token else None
     patients = selectors.patients()
-    if search.is_valid() and search.cleaned_data["q"]:
-        patients = patients.filter(name__icontains=search.cleaned_data["q"].strip())
+    if query:
+        patients = patients.filter(name__icontains=query)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "web/patients/list.html", {
-        "page": page, "search": search, "form": form,
+        "page": page, "search": PatientSearchForm(initial={"q": query}), "query": query, "form": form,
+        "search_gone": bool(token) and query is None,
         "previous_query": query_with(request, page=page.previous_page_number()) if page.has_previous() else None,
         "next_query": query_with(request, page=page.next_page_number()) if page.has_next() else None,
     }, status=commands.status(form))
+
+
+@staff_page
+@require_POST
+def search_patients(request):
+    """A search by name is posted, never put in a URL, where it would reach the
+    access logs of the server and of any proxy in front of it, and the browser's
+    history. It is kept in the session under a random token, and the list is shown
+    at ``?search=<token>``: a URL that pages, goes back and forward, and reloads
+    like any other, and names nobody."""
+    search = PatientSearchForm(request.POST)
+    return _searched(request, search.cleaned_data["q"] if search.is_valid() else "")
+
+
+def _searched(request, query):
+    query = " ".join(query.split())
+    if not query:
+        return redirect("web:patients")
+    searches = {token: earlier for token, earlier in request.session.get(SEARCHES, {}).items()
+                if earlier != query}
+    token = secrets.token_urlsafe(8)
+    searches[token] = query
+    request.session[SEARCHES] = dict(list(searches.items())[-KEPT_SEARCHES:])
+    return HttpResponseRedirect(f"{reverse('web:patients')}?{urlencode({'search': token})}", status=303)
 
 
 @staff_page

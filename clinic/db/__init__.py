@@ -1,0 +1,1 @@
+"""Database backends of the clinic's own (see ``sqlite3``)."""
