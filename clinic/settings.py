@@ -4,9 +4,11 @@ Embedded default: a SQLite file beside manage.py and Celery tasks run eagerly.
 Production: DATABASE_URL=postgres://… and CELERY_BROKER_URL=redis://….
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,7 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "clinic",
     "clinic.api",
     "clinic.web",
+    "clinic.signin",
 ]
 
 MIDDLEWARE = [
@@ -193,11 +196,32 @@ _EVENTSTREAM_REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get("CELERY_B
 if _EVENTSTREAM_REDIS_URL.startswith(("redis://", "rediss://")):
     EVENTSTREAM_REDIS = redis_connection(_EVENTSTREAM_REDIS_URL)
 
+# --- Signing in (clinic.signin) --------------------------------------------
+def positive_number(name, default):
+    text = os.environ.get(name) or default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a positive number, not {text!r}.")
+    return value
+
+
+# API tokens (django-rest-knox): one per sign-in, stored as a digest, expiring after
+# CLINIC_TOKEN_TTL_HOURS (no renewal by use). Header: Authorization: Token <token>.
+CLINIC_TOKEN_TTL_HOURS = positive_number("CLINIC_TOKEN_TTL_HOURS", "12")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=CLINIC_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes "no credentials" a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "clinic.signin.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["clinic.api.permissions.IsClinicStaff"],

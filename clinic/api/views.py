@@ -1,15 +1,17 @@
 """The REST endpoints (docs/api.md; the generated schema is the reference).
 Reads come from read-model selectors; writes build a command and go through
 ``commands.execute`` to the command bus. Nothing else happens here."""
+from django.contrib.auth.signals import user_logged_in
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from knox.views import LogoutView
 from rest_framework import generics, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic.signin import tokens
 from events import store
 from events.domain import commands as c
 from readmodels import selectors
@@ -40,16 +42,34 @@ def _valid(serializer_class, request, partial=False):
     return serializer.validated_data
 
 
-class ObtainToken(ObtainAuthToken):
-    """Exchange a username and password for an API token."""
+class ObtainToken(APIView):
+    """Exchange a username and password for a new API token, which expires."""
 
     authentication_classes = ()
+    permission_classes = ()
     parser_classes = (BoundedJSONParser,)
 
     @extend_schema(request=AuthTokenSerializer, responses={
-        200: s.Token, 400: refused("Wrong username or password, a field missing, or a body that is not valid.")})
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        200: s.Token,
+        400: refused("Wrong username or password, a field missing, or a body that is not valid.")})
+    def post(self, request):
+        credentials = AuthTokenSerializer(data=request.data, context={"request": request})
+        credentials.is_valid(raise_exception=True)
+        user = credentials.validated_data["user"]
+        token, expiry = tokens.issue(user)
+        # As every door's sign-in: sets last_login.
+        user_logged_in.send(sender=type(user), request=request, user=user)
+        return Response(s.Token({"token": token, "expiry": expiry}).data)
+
+
+class Logout(LogoutView):
+    """Revoke the token this request is authenticated with. It answers 401 from then on."""
+
+    authentication_classes = (tokens.TokenAuthentication,)
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="The token is revoked.")})
+    def post(self, request, format=None):
+        return super().post(request, format)
 
 
 # --- Doctors -------------------------------------------------------------

@@ -1,0 +1,8 @@
+"""Signing in, at every door: the staff pages (``/accounts/login/``), the admin
+(``/admin/login/``) and the API (``POST /api/auth/token/``).
+
+* ``tokens``: API tokens (django-rest-knox). One per sign-in, stored as a digest,
+  each expiring ``CLINIC_TOKEN_TTL_HOURS`` after it was issued; ``POST
+  /api/auth/logout/`` revokes the one that calls it, and a new password revokes
+  all of that user's.
+"""
