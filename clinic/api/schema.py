@@ -97,6 +97,9 @@ CORRELATION_ID = OpenApiParameter(
 LOCATION = OpenApiParameter(
     "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, required=True, response=[200, 201, 202],
     description="The URL of the resource written.")
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After", {"type": "integer", "minimum": 1}, OpenApiParameter.HEADER, required=True, response=[429],
+    description="Seconds until this username may sign in again.")
 AUTHENTICATE = OpenApiParameter(
     "WWW-Authenticate", str, OpenApiParameter.HEADER, required=True, response=[401],
     description='"Token": send Authorization: Token <key> (POST /api/auth/token/ gives one).')

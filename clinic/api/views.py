@@ -8,10 +8,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.views import LogoutView
 from rest_framework import generics, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.signin import tokens
+from clinic.signin.lockout import SignInLocked
 from events import store
 from events.domain import commands as c
 from readmodels import selectors
@@ -19,7 +21,7 @@ from readmodels import selectors
 from . import serializers as s
 from .commands import execute
 from .parsers import BoundedJSONParser
-from .schema import refused, written
+from .schema import RETRY_AFTER, refused, written
 
 
 def _responses(ok, ok_status, *errors):
@@ -43,21 +45,29 @@ def _valid(serializer_class, request, partial=False):
 
 
 class ObtainToken(APIView):
-    """Exchange a username and password for a new API token, which expires."""
+    """Exchange a username and password for a new API token, which expires.
+
+    The credentials are checked by ``authenticate`` with the request, so sign-in
+    throttling (clinic.signin.lockout) counts this door's failures like the pages'."""
 
     authentication_classes = ()
     permission_classes = ()
     parser_classes = (BoundedJSONParser,)
 
-    @extend_schema(request=AuthTokenSerializer, responses={
+    @extend_schema(request=AuthTokenSerializer, parameters=[RETRY_AFTER], responses={
         200: s.Token,
-        400: refused("Wrong username or password, a field missing, or a body that is not valid.")})
+        400: refused("Wrong username or password, a field missing, or a body that is not valid."),
+        429: refused("Too many failed sign-ins for this username: it is locked for a while, even with the right "
+                     "password. Retry-After says for how many seconds more.")})
     def post(self, request):
         credentials = AuthTokenSerializer(data=request.data, context={"request": request})
-        credentials.is_valid(raise_exception=True)
+        if not credentials.is_valid():
+            if getattr(request, "axes_locked_out", False):
+                raise SignInLocked.of(request)
+            raise ValidationError(credentials.errors)
         user = credentials.validated_data["user"]
         token, expiry = tokens.issue(user)
-        # As every door's sign-in: sets last_login.
+        # As every door's sign-in: clears the failures counted for this username, sets last_login.
         user_logged_in.send(sender=type(user), request=request, user=user)
         return Response(s.Token({"token": token, "expiry": expiry}).data)
 

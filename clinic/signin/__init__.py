@@ -5,4 +5,6 @@
   each expiring ``CLINIC_TOKEN_TTL_HOURS`` after it was issued; ``POST
   /api/auth/logout/`` revokes the one that calls it, and a new password revokes
   all of that user's.
+* ``lockout``: sign-in throttling (django-axes). Five failures for one username
+  lock that username for fifteen minutes, at every door alike.
 """

@@ -94,7 +94,10 @@ def test_signed_in_non_staff_is_403(anonymous):
 
 def test_session_login_works_and_writes_need_csrf(staff_user):
     client = APIClient(enforce_csrf_checks=True)
-    client.login(username="reception", password=PASSWORD)
+    client.get("/accounts/login/")
+    signed_in = client.post("/accounts/login/", {"username": "reception", "password": PASSWORD,
+                                                 "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    assert signed_in.status_code == 302
     assert client.get("/api/doctors/").status_code == 200
     response = client.post("/api/doctors/", {"name": "Ann", "specialty": "GP"}, format="json")
     assert response.status_code == 403

@@ -9,6 +9,12 @@ malformed path ids) — as the staff user. Path ids are sometimes those of a rea
 doctor, patient or appointment, and bookings sometimes name a real doctor and
 patient, so the write paths are reached and not only their 404s.
 
+Fuzzing the token exchange fails sign-ins, and five failures lock a username
+(clinic.signin.lockout): the fuzzer then meets the lock, a declared 429 with
+Retry-After, checked like any answer. No other case is hurt: a lock holds one
+username, generated ones here, and every other case is sent with the staff token,
+which no lock touches; and axes' table is emptied with the database after the test.
+
 ``CLINIC_FUZZ_EXAMPLES`` raises the number of generated examples per operation
 for a longer ad-hoc run (``CLINIC_FUZZ_EXAMPLES=500 pytest tests/api/test_fuzz.py``).
 """

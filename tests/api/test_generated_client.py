@@ -117,3 +117,7 @@ def test_the_readme_walk_through(generated, server):
 
     wrong = api.sync_detailed(client=anonymous, body=models.AuthTokenRequest(username="reception", password="no"))
     assert wrong.status_code == 400 and wrong.parsed.detail == "Unable to log in with provided credentials."
+    for _ in range(4):
+        wrong = api.sync_detailed(client=anonymous, body=models.AuthTokenRequest(username="reception", password="no"))
+    assert wrong.status_code == 429 and isinstance(wrong.parsed, models.Error)
+    assert wrong.parsed.detail.startswith("Too many failed sign-in attempts") and int(wrong.headers["Retry-After"]) > 0

@@ -111,12 +111,16 @@ def test_an_event_declares_its_data_and_metadata(schema):
         "actor": "string", "source": "string", "correlation_id": "string", "causation_id": "string"}
 
 
-def test_the_token_exchange_declares_the_expiry(schema):
+def test_the_token_exchange_declares_the_expiry_and_the_lockout(schema):
     responses = schema["paths"][TOKEN]["post"]["responses"]
     token = _component(schema, responses["200"]["content"]["application/json"]["schema"])
     assert set(token["required"]) == {"token", "expiry"}
     assert token["properties"]["expiry"] == {**token["properties"]["expiry"], "type": "string", "format": "date-time"}
-    assert set(responses) == {"200", "400", "413", "415"}
+    locked = responses["429"]
+    assert locked["content"]["application/json"]["schema"] == ERROR
+    assert locked["headers"]["Retry-After"]["required"]
+    assert locked["headers"]["Retry-After"]["schema"] == {"type": "integer", "minimum": 1}
+    assert set(responses) == {"200", "400", "413", "415", "429"}
 
 
 def test_the_logout_declares_no_content_and_needs_a_token(schema):
