@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clinic.signin.sessions.SessionLimits",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -240,6 +241,10 @@ AXES_LOCKOUT_CALLABLE = "clinic.signin.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 # axes.W006 asks for the address among the lockout parameters; see above for why not.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Staff sessions (clinic.signin.sessions): 30 idle minutes, 12 hours at most.
+SESSION_COOKIE_AGE = 30 * 60
+CLINIC_SESSION_MAX_AGE = 12 * 3600
 
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {

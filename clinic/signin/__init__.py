@@ -7,4 +7,6 @@
   all of that user's.
 * ``lockout``: sign-in throttling (django-axes). Five failures for one username
   lock that username for fifteen minutes, at every door alike.
+* ``sessions``: staff sessions end after 30 idle minutes, and 12 hours after
+  signing in at the latest.
 """
