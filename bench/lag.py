@@ -265,8 +265,8 @@ def run(args, env, processes, workdir, database_url):
     from datetime import date as date_
 
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
+    from clinic.signin import tokens
     from events import handlers
     from events.domain import commands as c
     from events.store import events_committed
@@ -277,7 +277,7 @@ def run(args, env, processes, workdir, database_url):
     # Set-up writes are projected by the first worker's catch-up, not from here.
     events_committed.disconnect(project_new_events)
     user = get_user_model().objects.create_user("bench-lag", is_staff=True)
-    token = Token.objects.create(user=user).key
+    token, _ = tokens.issue(user)
     ctx = handlers.Context(actor="bench-lag", source="seed")
     doctors = [str(handlers.dispatch(ctx, c.RegisterDoctor(name=f"Dr Lag {n}", specialty="GP")).id)
                for n in range(20)]

@@ -244,13 +244,14 @@ class Suite:
 
     def client(self):
         from django.contrib.auth import get_user_model
-        from rest_framework.authtoken.models import Token
         from rest_framework.test import APIClient
 
+        from clinic.signin import tokens
+
         user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True})
-        token, _ = Token.objects.get_or_create(user=user)
+        token, _ = tokens.issue(user)
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
 
     def detail(self):

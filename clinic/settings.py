@@ -4,9 +4,11 @@ Embedded default: a SQLite file beside manage.py and Celery tasks run eagerly.
 Production: DATABASE_URL=postgres://… and CELERY_BROKER_URL=redis://….
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,7 +49,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
     "clinic",
     "clinic.api",
     "clinic.web",
+    "clinic.signin",
 ]
 
 MIDDLEWARE = [
@@ -72,7 +76,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clinic.signin.sessions.SessionLimits",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -157,6 +164,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+# axes first: it refuses a locked username before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -200,11 +212,52 @@ _EVENTSTREAM_REDIS_URL = os.environ.get("REDIS_URL") or os.environ.get("CELERY_B
 if _EVENTSTREAM_REDIS_URL.startswith(("redis://", "rediss://")):
     EVENTSTREAM_REDIS = redis_connection(_EVENTSTREAM_REDIS_URL)
 
+# --- Signing in (clinic.signin) --------------------------------------------
+def positive_number(name, default):
+    text = os.environ.get(name) or default
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a positive number, not {text!r}.")
+    return value
+
+
+# API tokens (django-rest-knox): one per sign-in, stored as a digest, expiring after
+# CLINIC_TOKEN_TTL_HOURS (no renewal by use). Header: Authorization: Token <token>.
+CLINIC_TOKEN_TTL_HOURS = positive_number("CLINIC_TOKEN_TTL_HOURS", "12")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=CLINIC_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+# Sign-in throttling (django-axes, database handler): 5 failures for one username
+# lock that username for 15 minutes at every door (pages, admin, API); a success
+# before then resets the count. By username only: one address is the whole clinic
+# behind its router, and locking it would lock everyone out.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused during a lockout do not extend it: 15 minutes means 15 minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "clinic.signin.lockout.lockout_response"
+# Failures only; no row per successful sign-in (an API token exchange would also
+# open a session just to log it).
+AXES_DISABLE_ACCESS_LOG = True
+# axes.W006 asks for the address among the lockout parameters; see above for why not.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Staff sessions (clinic.signin.sessions): 30 idle minutes, 12 hours at most.
+SESSION_COOKIE_AGE = 30 * 60
+CLINIC_SESSION_MAX_AGE = 12 * 3600
+
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes "no credentials" a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "clinic.signin.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["clinic.api.permissions.IsClinicStaff"],

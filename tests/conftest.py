@@ -25,9 +25,9 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from clinic.signin import tokens
 from events import handlers
 from events.domain.commands import BookAppointment, RegisterDoctor, RegisterPatient
 from events.store import events_committed
@@ -150,8 +150,8 @@ def staff_user(committed_db):
 def api(committed_db, staff_user):
     """An API client authenticated with a staff token, as an integration would be."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=staff_user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token, _ = tokens.issue(staff_user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

@@ -26,7 +26,11 @@ def check_deploy(**environment):
 def test_check_deploy_is_clean_in_production_settings():
     result = check_deploy()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
+    # One check is silenced on purpose: axes.W006 asks to lock by address too, and
+    # the clinic locks a username wherever the attempts come from (settings say why).
+    assert "System check identified no issues (1 silenced)." in result.stdout
+    from django.conf import settings
+    assert settings.SILENCED_SYSTEM_CHECKS == ["axes.W006"]
 
 
 @pytest.mark.parametrize("weakened, finding", [

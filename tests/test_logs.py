@@ -5,10 +5,10 @@ import logging
 
 import pytest
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from clinic.logs import OneLineRefusals, redacted
+from clinic.signin import tokens
 from tests.production import services
 
 
@@ -33,7 +33,7 @@ def test_a_page_refused_with_403_logs_one_line_and_no_traceback(client, visitor,
 
 def test_the_api_refusing_a_non_staff_account_logs_one_line_and_no_traceback(visitor, caplog):
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=visitor).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {tokens.issue(visitor)[0]}")
     caplog.set_level(logging.INFO)
     assert api.get("/api/doctors/").status_code == 403
     assert api.post("/api/doctors/", {"name": "X", "specialty": "Y"}, format="json").status_code == 403
@@ -86,7 +86,7 @@ def server(committed_db, tmp_path):
 
 
 def test_a_refusal_is_one_line_in_the_servers_log(server, visitor):
-    token = Token.objects.create(user=visitor).key
+    token = tokens.issue(visitor)[0]
     assert server.get("/api/doctors/", token) == 403
     services.wait_until(lambda: '"GET /api/doctors/ HTTP/1.1" 403' in server.log(), 10, what="the access log")
     assert server.log().count("Forbidden: /api/doctors/") == 1 and "Traceback" not in server.log()

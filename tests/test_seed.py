@@ -2,14 +2,14 @@
 projected from them) and the demo login prints credentials that work."""
 import re
 from collections import defaultdict
+from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from events.models import StoredEvent
 from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry
@@ -88,14 +88,24 @@ def test_demo_login_prints_credentials_that_work(committed_db):
         text = out.getvalue()
         return (re.search(r"password: (\S+)", text).group(1), re.search(r"token: +(\S+)", text).group(1), text)
 
+    def opens_the_api(token):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        return client.get("/api/doctors/").status_code == 200
+
     password, token, text = login()
     assert "http://127.0.0.1:8000/" in text and "username: reception" in text
     assert f"Authorization: Token {token}" in text  # the curl example
     user = get_user_model().objects.get(username="reception")
     assert user.is_staff and user.is_superuser and user.check_password(password)
-    assert TokenAuthentication().authenticate_credentials(token) == (user, Token.objects.get(user=user))
+    assert opens_the_api(token)
+    expires = re.search(r"expires: +(\S+)", text).group(1)
+    assert abs(datetime.fromisoformat(expires) - timezone.now() - timedelta(hours=12)) < timedelta(minutes=1)
 
-    again, same_token, _ = login()
+    # A token cannot be read back, only made: each run prints a new one, and the new
+    # password revokes the old.
+    again, new_token, _ = login()
     user.refresh_from_db()
     assert again != password and user.check_password(again) and not user.check_password(password)
-    assert same_token == token
+    assert new_token != token
+    assert opens_the_api(new_token) and not opens_the_api(token)

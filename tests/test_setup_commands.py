@@ -90,3 +90,7 @@ def test_readme_api_walk_through_works(committed_db):
     assert booked.status_code == 201, booked.content
     assert booked.json()["doctor"]["id"] == doctor and booked.json()["patient"]["id"] == patient
     assert client.post("/api/appointments/", booking, format="json").status_code == 409
+    assert answer.json()["expiry"]
+
+    assert client.post("/api/auth/logout/").status_code == 204
+    assert client.get("/api/doctors/?page_size=3").status_code == 401

@@ -5,10 +5,12 @@ parse what is declared: an undeclared status is an exception, an error without a
 body schema is parsed as nothing, an undeclared header has no parameter. So every
 operation declares, besides its own answers, those that come with what it is:
 
-* behind the staff-only permission (every operation but the token exchange):
-  401 (with WWW-Authenticate) and 403;
+* behind a permission (every operation but the token exchange): 401 (with
+  WWW-Authenticate); behind the staff-only one (all but the token exchange and the
+  logout, which any signed-in user may use on their own token), 403 too;
 * with a JSON body: 400, 413 and 415;
-* a command (a write behind the permission; each runs through commands.execute):
+* a command (a write with a body, behind the permission; each runs through
+  commands.execute):
   202, 409 and 422 of the Idempotency-Key, the Idempotency-Key and
   X-Correlation-ID request headers, and Location on every success;
 * at a resource's URL (``{id}``): 404; a page of a list: 404 past the last page;
@@ -21,6 +23,7 @@ as it behaves without anyone remembering to.
 import functools
 
 from django.conf import settings
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -31,6 +34,7 @@ from rest_framework.mixins import ListModelMixin
 from clinic.commands import MAX_CORRELATION_ID
 
 from .idempotency import MAX_KEY_LENGTH
+from .permissions import IsClinicStaff
 from .serializers import Accepted
 
 
@@ -50,6 +54,13 @@ class ErrorSchema(OpenApiSerializerExtension):
         schema = auto_schema._map_basic_serializer(self.target, direction)
         schema["additionalProperties"] = {"type": "array", "items": {"type": "string"}}
         return schema
+
+
+class ClinicTokenScheme(KnoxTokenScheme):
+    """The security scheme of clinic.signin.tokens.TokenAuthentication, which is
+    knox's (drf-spectacular describes knox's class only, not its subclasses)."""
+
+    target_class = "clinic.signin.tokens.TokenAuthentication"
 
 
 def refused(description):
@@ -86,6 +97,9 @@ CORRELATION_ID = OpenApiParameter(
 LOCATION = OpenApiParameter(
     "Location", OpenApiTypes.URI, OpenApiParameter.HEADER, required=True, response=[200, 201, 202],
     description="The URL of the resource written.")
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After", {"type": "integer", "minimum": 1}, OpenApiParameter.HEADER, required=True, response=[429],
+    description="Seconds until this username may sign in again.")
 AUTHENTICATE = OpenApiParameter(
     "WWW-Authenticate", str, OpenApiParameter.HEADER, required=True, response=[401],
     description='"Token": send Authorization: Token <key> (POST /api/auth/token/ gives one).')
@@ -122,7 +136,8 @@ class ClinicSchema(AutoSchema):
             answers[413] = refused(f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
             answers[415] = refused("The body is not JSON (application/json, UTF-8).")
         if self._guarded():
-            answers[401] = refused("No credentials, or a token that is not valid.")
+            answers[401] = refused("No credentials, or a token that is not valid (or has expired, or was revoked).")
+        if self._staff_only():
             answers[403] = refused("Not a clinic staff account; or, signed in with a session, a write "
                                    "without its CSRF token.")
         if self._is_command():
@@ -139,14 +154,18 @@ class ClinicSchema(AutoSchema):
         return answers
 
     def _guarded(self):
-        """Behind the staff-only permission: every operation but the token exchange."""
+        """Behind a permission: every operation but the token exchange."""
         return bool(self.view.get_permissions())
 
+    def _staff_only(self):
+        return any(isinstance(permission, IsClinicStaff) for permission in self.view.get_permissions())
+
     def _reads_body(self):
-        return self.method in ("POST", "PUT", "PATCH")
+        """A write that takes a body (the logout takes none)."""
+        return self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None
 
     def _is_command(self):
-        """Every guarded write is a command, run by commands.execute."""
+        """Every guarded write with a body is a command, run by commands.execute."""
         return self._reads_body() and self._guarded()
 
     def _at_a_resource(self):

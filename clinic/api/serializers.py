@@ -237,4 +237,7 @@ class Accepted(serializers.Serializer):
 
 
 class Token(serializers.Serializer):
-    token = serializers.CharField()
+    """A new API token. It is shown only now: the server keeps a digest of it."""
+
+    token = serializers.CharField(help_text="Send it as Authorization: Token <token>.")
+    expiry = serializers.DateTimeField(help_text="When the token stops working; sign in again for a new one.")

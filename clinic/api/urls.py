@@ -6,6 +6,7 @@ app_name = "api"
 
 urlpatterns = [
     path("auth/token/", views.ObtainToken.as_view(), name="token"),
+    path("auth/logout/", views.Logout.as_view(), name="logout"),
     path("doctors/", views.DoctorList.as_view(), name="doctors"),
     path("doctors/<uuid:pk>/", views.DoctorDetail.as_view(), name="doctor"),
     path("doctors/<uuid:pk>/arrivals/", views.DoctorArrivals.as_view(), name="doctor-arrivals"),

@@ -1,16 +1,20 @@
 """The REST endpoints (docs/api.md; the generated schema is the reference).
 Reads come from read-model selectors; writes build a command and go through
 ``commands.execute`` to the command bus. Nothing else happens here."""
+from django.contrib.auth.signals import user_logged_in
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from knox.views import LogoutView
 from rest_framework import generics, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.dates import FIRST_DAY, LAST_DAY, CalendarDateField
+from clinic.signin import tokens
+from clinic.signin.lockout import SignInLocked
 from events import store
 from events.domain import commands as c
 from readmodels import selectors
@@ -18,7 +22,7 @@ from readmodels import selectors
 from . import serializers as s
 from .commands import execute
 from .parsers import BoundedJSONParser
-from .schema import refused, written
+from .schema import RETRY_AFTER, refused, written
 
 
 def _responses(ok, ok_status, *errors):
@@ -41,16 +45,42 @@ def _valid(serializer_class, request, partial=False):
     return serializer.validated_data
 
 
-class ObtainToken(ObtainAuthToken):
-    """Exchange a username and password for an API token."""
+class ObtainToken(APIView):
+    """Exchange a username and password for a new API token, which expires.
+
+    The credentials are checked by ``authenticate`` with the request, so sign-in
+    throttling (clinic.signin.lockout) counts this door's failures like the pages'."""
 
     authentication_classes = ()
+    permission_classes = ()
     parser_classes = (BoundedJSONParser,)
 
-    @extend_schema(request=AuthTokenSerializer, responses={
-        200: s.Token, 400: refused("Wrong username or password, a field missing, or a body that is not valid.")})
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+    @extend_schema(request=AuthTokenSerializer, parameters=[RETRY_AFTER], responses={
+        200: s.Token,
+        400: refused("Wrong username or password, a field missing, or a body that is not valid."),
+        429: refused("Too many failed sign-ins for this username: it is locked for a while, even with the right "
+                     "password. Retry-After says for how many seconds more.")})
+    def post(self, request):
+        credentials = AuthTokenSerializer(data=request.data, context={"request": request})
+        if not credentials.is_valid():
+            if getattr(request, "axes_locked_out", False):
+                raise SignInLocked.of(request)
+            raise ValidationError(credentials.errors)
+        user = credentials.validated_data["user"]
+        token, expiry = tokens.issue(user)
+        # As every door's sign-in: clears the failures counted for this username, sets last_login.
+        user_logged_in.send(sender=type(user), request=request, user=user)
+        return Response(s.Token({"token": token, "expiry": expiry}).data)
+
+
+class Logout(LogoutView):
+    """Revoke the token this request is authenticated with. It answers 401 from then on."""
+
+    authentication_classes = (tokens.TokenAuthentication,)
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="The token is revoked.")})
+    def post(self, request, format=None):
+        return super().post(request, format)
 
 
 # --- Doctors -------------------------------------------------------------

@@ -4,8 +4,7 @@ import threading
 import urllib.error
 import urllib.request
 
-from rest_framework.authtoken.models import Token
-
+from clinic.signin import tokens
 from events.models import StoredEvent
 from readmodels.models import Appointment
 
@@ -24,7 +23,7 @@ def _post(url, token, body):
 
 def test_eight_concurrent_requests_for_one_slot_give_one_booking(committed_db, live_server, staff_user,
                                                                  doctor, patient):
-    token = Token.objects.create(user=staff_user).key
+    token, _ = tokens.issue(staff_user)
     body = {"doctorId": str(doctor), "patientId": str(patient), "day": "2030-01-07", "time": "10:00"}
     start = threading.Barrier(CLIENTS)
     statuses = []

@@ -65,6 +65,7 @@ def test_the_readme_walk_through(generated, server):
 
     token = api.sync(client=anonymous, body=models.AuthTokenRequest(username="reception", password=PASSWORD))
     assert isinstance(token, models.Token)
+    assert token.expiry > datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=11)
     client = client_module.AuthenticatedClient(base_url=server, token=token.token, prefix="Token",
                                                raise_on_unexpected_status=True)
 
@@ -118,5 +119,14 @@ def test_the_readme_walk_through(generated, server):
     assert refused.parsed.detail == "Authentication credentials were not provided."
     assert refused.headers["WWW-Authenticate"] == "Token"
 
+    logout = _module(generated, "api.auth.auth_logout_create").sync_detailed(client=client)
+    assert logout.status_code == 204
+    revoked = _module(generated, "api.doctors.doctors_list").sync_detailed(client=client)
+    assert revoked.status_code == 401 and revoked.parsed.detail == "Invalid token."
+
     wrong = api.sync_detailed(client=anonymous, body=models.AuthTokenRequest(username="reception", password="no"))
     assert wrong.status_code == 400 and wrong.parsed.detail == "Unable to log in with provided credentials."
+    for _ in range(4):
+        wrong = api.sync_detailed(client=anonymous, body=models.AuthTokenRequest(username="reception", password="no"))
+    assert wrong.status_code == 429 and isinstance(wrong.parsed, models.Error)
+    assert wrong.parsed.detail.startswith("Too many failed sign-in attempts") and int(wrong.headers["Retry-After"]) > 0

@@ -8,10 +8,10 @@ import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from clinic.api.models import IdempotentRequest
+from clinic.signin import tokens
 from events.models import StoredEvent
 from readmodels.models import Appointment
 from tests.production import services
@@ -64,7 +64,7 @@ def test_a_key_is_each_users_own(api):
     first = api.post("/api/doctors/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     colleague = get_user_model().objects.create_user("night-desk", password="pw-not-for-real-3", is_staff=True)
     other = APIClient()
-    other.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=colleague).key}")
+    other.credentials(HTTP_AUTHORIZATION=f"Token {tokens.issue(colleague)[0]}")
 
     second = other.post("/api/doctors/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert (first.status_code, second.status_code) == (201, 201)
@@ -120,7 +120,7 @@ def test_keys_of_bookings_committed_when_the_server_was_killed_answer_their_book
     """kill -9 of the web server during a burst of keyed bookings: when it is back,
     a retry of every key answers its one booking (201, the same appointment each
     time) — none is "still being processed" for ever, none is booked twice."""
-    token = Token.objects.create(user=staff_user).key
+    token = tokens.issue(staff_user)[0]
     bodies = {f"burst-{n}": {"doctorId": str(doctor), "patientId": str(patient), "time": "09:00",
                              "day": (datetime.date(2031, 1, 1) + datetime.timedelta(days=n)).isoformat()}
               for n in range(BURST)}
@@ -204,7 +204,7 @@ TWINS = 8
 def test_twins_sent_at_the_same_moment_all_answer_the_one_booking(live_server, staff_user, doctor, patient):
     """A client that retries before its first request has finished: every copy
     answers the one booking, none is refused as a double booking of itself."""
-    token = Token.objects.create(user=staff_user).key
+    token = tokens.issue(staff_user)[0]
     body = {"doctorId": str(doctor), "patientId": str(patient), "day": "2030-01-07", "time": "10:00"}
     port = int(live_server.url.rsplit(":", 1)[1])
     start = threading.Barrier(TWINS)

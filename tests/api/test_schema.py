@@ -13,7 +13,7 @@ def test_schema_lists_every_endpoint(api):
     schema = yaml.safe_load(response.content)
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) >= {
-        "/api/auth/token/", "/api/doctors/", "/api/doctors/{id}/", "/api/doctors/{id}/arrivals/",
+        "/api/auth/token/", "/api/auth/logout/", "/api/doctors/", "/api/doctors/{id}/", "/api/doctors/{id}/arrivals/",
         "/api/doctors/{id}/departures/", "/api/patients/", "/api/patients/{id}/", "/api/appointments/",
         "/api/appointments/{id}/", "/api/appointments/{id}/cancel/", "/api/events/", "/api/streams/{id}/events/",
     }
@@ -82,6 +82,7 @@ def test_the_schema_and_docs_are_not_operations_of_the_schema(api):
 # Walked from the schema itself, so a new operation is checked as soon as it exists.
 
 TOKEN = "/api/auth/token/"
+LOGOUT = "/api/auth/logout/"  # any signed-in user may revoke their own token: 401, never 403
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -103,7 +104,8 @@ def _component(schema, reference):
 def test_every_operation_declares_401_and_403_and_404_at_a_resource(schema):
     missing = []
     for name, path, _, operation in _operations(schema):
-        expected = ({"401", "403"} if path != TOKEN else set()) | ({"404"} if "{" in path else set())
+        expected = (set() if path == TOKEN else {"401"} if path == LOGOUT else {"401", "403"}) | (
+            {"404"} if "{" in path else set())
         missing += [(name, code) for code in sorted(expected - set(operation["responses"]))]
     assert not missing
 
@@ -125,7 +127,7 @@ def test_the_error_body_is_a_detail_sentence_and_field_lists(schema):
 def test_every_write_declares_its_answers_headers_and_position(schema):
     missing = []
     for name, path, method, operation in _operations(schema):
-        if method not in ("post", "put", "patch") or path == TOKEN:
+        if method not in ("post", "put", "patch") or path in (TOKEN, LOGOUT):
             continue
         headers = {parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "header"}
         missing += [(name, header) for header in ["Idempotency-Key", "X-Correlation-ID"] if header not in headers]
@@ -161,3 +163,24 @@ def test_an_event_declares_its_data_and_metadata(schema):
     metadata = _component(schema, event["properties"]["metadata"]["allOf"][0])
     assert {name: field["type"] for name, field in metadata["properties"].items()} == {
         "actor": "string", "source": "string", "correlation_id": "string", "causation_id": "string"}
+
+
+def test_the_token_exchange_declares_the_expiry_and_the_lockout(schema):
+    responses = schema["paths"][TOKEN]["post"]["responses"]
+    token = _component(schema, responses["200"]["content"]["application/json"]["schema"])
+    assert set(token["required"]) == {"token", "expiry"}
+    assert token["properties"]["expiry"] == {**token["properties"]["expiry"], "type": "string", "format": "date-time"}
+    locked = responses["429"]
+    assert locked["content"]["application/json"]["schema"] == ERROR
+    assert locked["headers"]["Retry-After"]["required"]
+    assert locked["headers"]["Retry-After"]["schema"] == {"type": "integer", "minimum": 1}
+    assert set(responses) == {"200", "400", "413", "415", "429"}
+
+
+def test_the_logout_declares_no_content_and_needs_a_token(schema):
+    logout = schema["paths"][LOGOUT]["post"]
+    assert "requestBody" not in logout
+    assert set(logout["responses"]) == {"204", "401"}
+    assert "content" not in logout["responses"]["204"]
+    assert logout["security"] == [{"knoxApiToken": []}]
+    assert schema["components"]["securitySchemes"]["knoxApiToken"]["name"] == "Authorization"

@@ -28,6 +28,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 STAFF = ("reception", "pw-not-for-real-1")
 SUPERUSER = ("engineer", "pw-not-for-real-2")
+LOCKABLE = ("night-desk", "pw-not-for-real-3")  # for the lockout test alone: a lock lasts 15 minutes
 SERVER_START_TIMEOUT = 60
 
 
@@ -64,6 +65,7 @@ from django.contrib.auth import get_user_model
 User = get_user_model()
 User.objects.create_user({STAFF[0]!r}, password={STAFF[1]!r}, is_staff=True)
 User.objects.create_superuser({SUPERUSER[0]!r}, password={SUPERUSER[1]!r})
+User.objects.create_user({LOCKABLE[0]!r}, password={LOCKABLE[1]!r}, is_staff=True)
 """
 
 

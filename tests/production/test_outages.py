@@ -8,8 +8,8 @@ import urllib.error
 import urllib.request
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from clinic.signin import tokens
 from events.models import StoredEvent
 from readmodels.models import Patient
 
@@ -64,7 +64,7 @@ def clinic_processes(committed_db, staff_user, tmp_path, settings):
 
     def start(broker_url):
         clinic = Clinic(tmp_path, broker_url, f"{settings.CELERY_TASK_DEFAULT_QUEUE}-outage")
-        clinic.token = Token.objects.get_or_create(user=staff_user)[0].key
+        clinic.token = tokens.issue(staff_user)[0]
         clinic.wait_until_serving()
         started.append(clinic)
         return clinic

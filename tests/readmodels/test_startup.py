@@ -6,8 +6,8 @@ import datetime
 import urllib.request
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from clinic.signin import tokens
 from events import handlers, store
 from events.domain.commands import BookAppointment, RegisterDoctor, RegisterPatient
 from readmodels import runner, selectors
@@ -44,7 +44,7 @@ def shows(appointment):
 def test_a_web_process_that_starts_shows_what_was_committed_before(committed_but_not_projected, staff_user,
                                                                   processes, tmp_path):
     head = store.head_position()
-    token = Token.objects.create(user=staff_user).key
+    token = tokens.issue(staff_user)[0]
     port = services.free_port()
     processes.append(services.web(services.environment(), port, tmp_path / "web.log"))
     services.wait_until(lambda: shows(committed_but_not_projected), STARTUP_TIMEOUT, interval=0.1,
