@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from django.utils import timezone
 
@@ -32,7 +32,6 @@ from .domain.errors import AlreadyExists, Conflict, NotFound
 from .domain.messages import Command, Event
 
 CONFLICT_RETRIES = 10
-State = TypeVar("State")
 Evolve = Callable[[Any, Event], Any]
 
 
@@ -119,17 +118,18 @@ def register_doctor(ctx: Context, command: RegisterDoctor) -> Written:
 
 
 def arrive(ctx: Context, command: Arrive) -> Written:
-    at = command.at or ctx.now
-    state, version = _existing(_id(command.doctor_id), doctor.evolve, "doctor")
-    events = doctor.arrive(state, at=at, now=ctx.now)
-    return _append_one(ctx, _id(command.doctor_id), doctor.STREAM, version, events, occurred_at=at)
+    return _record_shift(ctx, command, doctor.arrive)
 
 
 def leave(ctx: Context, command: Leave) -> Written:
-    at = command.at or ctx.now
-    state, version = _existing(_id(command.doctor_id), doctor.evolve, "doctor")
-    events = doctor.leave(state, at=at, now=ctx.now)
-    return _append_one(ctx, _id(command.doctor_id), doctor.STREAM, version, events, occurred_at=at)
+    return _record_shift(ctx, command, doctor.leave)
+
+
+def _record_shift(ctx: Context, command: Arrive | Leave, decide: Callable[..., list[Event]]) -> Written:
+    """An arrival or a departure: at the time given, or now; the event occurred then."""
+    doctor_id, at = _id(command.doctor_id), command.at or ctx.now
+    state, version = _existing(doctor_id, doctor.evolve, "doctor")
+    return _append_one(ctx, doctor_id, doctor.STREAM, version, decide(state, at=at, now=ctx.now), occurred_at=at)
 
 
 # --- Patients ------------------------------------------------------------

@@ -16,6 +16,7 @@ from events import store
 
 from .models import Checkpoint
 from .projectors import PROJECTORS, Projector
+from .rows import key_fields
 from .runner import locked_checkpoint, run
 
 # Events per transaction when replaying: large enough that bulk writes pay off,
@@ -92,7 +93,9 @@ def differences(diff: Diff) -> dict[str, list[RowDifference]]:
     difference naming the columns that differ."""
     told: dict[str, list[RowDifference]] = {}
     for table, (only_live, only_rebuilt) in diff.items():
-        identity = _identity(apps.get_model(table))
+        # The columns that name a row across a rebuild are those a projector finds it by.
+        model: type[models.Model] = apps.get_model(table)
+        identity = key_fields(model)
         live = {_key(row, identity): dict(row) for row in only_live}
         rebuilt = {_key(row, identity): dict(row) for row in only_rebuilt}
         rows = []
@@ -108,19 +111,7 @@ def differences(diff: Diff) -> dict[str, list[RowDifference]]:
     return told
 
 
-def _identity(model: type[models.Model]) -> list[str]:
-    """The columns that name a row across a rebuild: its primary key, or where that
-    is a surrogate (numbered afresh by a rebuild), its first unique constraint."""
-    if not model._meta.pk.auto_created:
-        return [model._meta.pk.attname]
-    columns = {field.name: field.attname for field in model._meta.concrete_fields}
-    for constraint in model._meta.constraints:
-        if isinstance(constraint, models.UniqueConstraint) and constraint.fields:
-            return [columns[name] for name in constraint.fields]
-    raise LookupError(f"{model._meta.label} has no key that survives a rebuild; give it a unique constraint.")
-
-
-def _key(row: tuple[tuple[str, Any], ...], identity: list[str]) -> tuple[tuple[str, Any], ...]:
+def _key(row: tuple[tuple[str, Any], ...], identity: Sequence[str]) -> tuple[tuple[str, Any], ...]:
     values = dict(row)
     return tuple((column, values[column]) for column in identity)
 

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Min
 from django.dispatch import Signal
 
 from events import store
@@ -89,11 +88,7 @@ def checkpoint_positions() -> dict[str, int]:
 
 def projected_position() -> int:
     """The position every projector has reached: what a reader can rely on."""
-    names = [p.name for p in PROJECTORS]
-    checkpoints = Checkpoint.objects.filter(projector__in=names)
-    if checkpoints.count() < len(names):
-        return 0
-    return checkpoints.aggregate(p=Min("position"))["p"]
+    return min(checkpoint_positions().values())
 
 
 def wait_for(position: int, timeout: float) -> bool:
