@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "clinic.api",
     "clinic.web",
     "clinic.signin",
+    "clinic.roles",
 ]
 
 MIDDLEWARE = [
