@@ -62,10 +62,13 @@ INSTALLED_APPS = [
     "clinic.api",
     "clinic.web",
     "clinic.signin",
+    "clinic.operations",
     "clinic.roles",
 ]
 
 MIDDLEWARE = [
+    # First, so the time counted is the whole answer's (clinic.operations.middleware).
+    "clinic.operations.middleware.RequestMetrics",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -124,6 +127,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # connections to shared-cache memory fail at once instead of waiting. One
     # file per test run, so two runs on one machine never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f"test-clinic-{os.getpid()}.sqlite3")}
+else:
+    # A stopped or unreachable server is reported within seconds (/healthz), not after TCP's minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -154,6 +160,12 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How long a write waits for the read side before answering 202.
 CLINIC_READ_YOUR_WRITES_TIMEOUT = float(os.environ.get("CLINIC_READ_YOUR_WRITES_TIMEOUT", "2.0"))
+
+# --- Operations (clinic.operations; docs/operations.md) -------------------
+# /healthz says "degraded" (503) when a projection trails the head by more events than this.
+CLINIC_HEALTH_MAX_LAG = int(os.environ.get("CLINIC_HEALTH_MAX_LAG", "1000"))
+# Prometheus may scrape /metrics with "Authorization: Bearer <this>" (or a staff token).
+CLINIC_METRICS_TOKEN = os.environ.get("CLINIC_METRICS_TOKEN", "")
 
 # --- Auth, i18n, static ---------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -311,6 +323,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Load balancers probe health over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", True)

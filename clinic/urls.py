@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from clinic.operations import views as operations
+
 urlpatterns = [
+    path("healthz", operations.healthz, name="healthz"),
+    path("metrics", operations.metrics_page, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", include("clinic.api.urls")),
     path("", include("clinic.web.urls")),  # staff pages, sign-in, live updates

@@ -9,12 +9,14 @@ to wait for the read side and to answer.
 """
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.dispatch import Signal
 from django.utils import timezone
 
 from . import store
@@ -28,10 +30,15 @@ from .domain.commands import (
     RegisterPatient,
     UpdatePatient,
 )
-from .domain.errors import AlreadyExists, Conflict, NotFound
+from .domain.errors import AlreadyExists, Conflict, DomainError, NotFound
 from .domain.messages import Command, Event
 
 CONFLICT_RETRIES = 10
+
+# Sent after every dispatch (sender: the command's class) with ``outcome`` —
+# "written", "refused" (the domain said no) or "failed" — and ``seconds``: what
+# the operations layer counts, without this module knowing who listens.
+command_dispatched = Signal()
 Evolve = Callable[[Any, Event], Any]
 
 
@@ -58,7 +65,16 @@ def dispatch(ctx: Context, command: Command) -> Written:
         handler = COMMAND_HANDLERS[type(command)]
     except KeyError:
         raise TypeError(f"No handler for {type(command).__name__}; add it to COMMAND_HANDLERS.") from None
-    return handler(ctx, command)
+    started, outcome = time.perf_counter(), "failed"
+    try:
+        written = handler(ctx, command)
+        outcome = "written"
+        return written
+    except DomainError:
+        outcome = "refused"
+        raise
+    finally:
+        command_dispatched.send(sender=type(command), outcome=outcome, seconds=time.perf_counter() - started)
 
 
 def load(stream_id: uuid.UUID, evolve: Evolve) -> tuple[Any, int]:

@@ -35,7 +35,8 @@ from .models import StoredEvent
 # Any constant works; it names "the event log" among advisory locks.
 APPEND_LOCK_KEY = 0x0C11_41C0
 
-# Sent after the appending transaction commits, with ``position`` (the last one written).
+# Sent after the appending transaction commits, with ``position`` (the last one
+# written) and ``count`` (how many the append wrote).
 events_committed = Signal()
 
 
@@ -115,7 +116,8 @@ def append(writes: Iterable[StreamWrite], *, metadata: dict[str, str], occurred_
             position = _insert(rows)
         except IntegrityError as error:  # the (stream, version) constraint: a racing writer won
             raise ConcurrencyConflict("Another command wrote to this stream at the same time; try again.") from error
-        transaction.on_commit(lambda: events_committed.send(sender=StoredEvent, position=position))
+        count = len(rows)
+        transaction.on_commit(lambda: events_committed.send(sender=StoredEvent, position=position, count=count))
     return position
 
 
