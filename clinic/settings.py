@@ -164,6 +164,8 @@ CLINIC_READ_YOUR_WRITES_TIMEOUT = float(os.environ.get("CLINIC_READ_YOUR_WRITES_
 # --- Operations (clinic.operations; docs/operations.md) -------------------
 # /healthz says "degraded" (503) when a projection trails the head by more events than this.
 CLINIC_HEALTH_MAX_LAG = int(os.environ.get("CLINIC_HEALTH_MAX_LAG", "1000"))
+# A projector retries an event that fails this many times, then parks it as a dead letter.
+CLINIC_PROJECTOR_RETRIES = int(os.environ.get("CLINIC_PROJECTOR_RETRIES", "3"))
 # Prometheus may scrape /metrics with "Authorization: Bearer <this>" (or a staff token).
 CLINIC_METRICS_TOKEN = os.environ.get("CLINIC_METRICS_TOKEN", "")
 

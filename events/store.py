@@ -44,6 +44,17 @@ class ConcurrencyConflict(Conflict):
     """The stream moved on since the command read it."""
 
 
+class UndecodableEvent(ValueError):
+    """A stored event its class cannot read (a projector's dead letter, if it meets
+    one). The message names the position and type, never the stored values."""
+
+    def __init__(self, position: int, type_name: str, error: Exception) -> None:
+        super().__init__(f"The {type_name} event at position {position} cannot be read "
+                         f"({type(error).__name__}); its stored data does not fit its class.")
+        self.position = position
+        self.type_name = type_name
+
+
 class StreamTypeConflict(Conflict):
     """The stream's id already names a stream of another type (a client chose, for a
     patient say, the id a doctor's day derives for its schedule). An id names one
@@ -213,8 +224,15 @@ def _recorded(where: str, params: list[Any]) -> list[Recorded]:
         rows = cursor.fetchall()
     # Per row only what must be: a few streams' ids repeat over thousands of rows.
     stream_ids = {raw: _uuid(raw) for raw in {row[1] for row in rows}}
-    return [Recorded(position, stream_ids[stream_id], version, decode(type, json.loads(data)))
+    return [Recorded(position, stream_ids[stream_id], version, _decoded(position, type, data))
             for position, stream_id, version, type, data in rows]
+
+
+def _decoded(position: int, type_name: str, data: str) -> Event:
+    try:
+        return decode(type_name, json.loads(data))
+    except (ValueError, TypeError, KeyError) as error:
+        raise UndecodableEvent(position, type_name, error) from error
 
 
 def read_stream(stream_id: uuid.UUID) -> list[StoredEvent]:

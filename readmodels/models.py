@@ -107,3 +107,25 @@ def hours(seconds: int) -> int | float:
     """Hours as a JSON-friendly number: 5, 8.5, 7.25."""
     value = round(seconds / 3600, 2)
     return int(value) if value == int(value) else value
+
+
+class DeadLetter(models.Model):
+    """An event a projector could not apply, ``CLINIC_PROJECTOR_RETRIES`` times in a
+    row: parked here so the projector goes on with the rest of the log instead of
+    failing the same batch for ever. ``manage.py retry_dead_letters`` applies it
+    again once the cause is fixed, and deletes the row when it succeeds."""
+
+    projector = models.CharField(max_length=64)
+    position = models.BigIntegerField(help_text="The event's position in the log.")
+    event_type = models.CharField(max_length=64)
+    error = models.TextField(help_text="The last error, in one line: the event's type and position, no values.")
+    traceback = models.TextField()
+    attempts = models.PositiveSmallIntegerField()
+    parked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["projector", "position"]
+        constraints = [models.UniqueConstraint(fields=["projector", "position"], name="one_dead_letter_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.projector} @ {self.position} ({self.event_type})"

@@ -14,7 +14,7 @@ from django.db import models, transaction
 
 from events import store
 
-from .models import Checkpoint
+from .models import Checkpoint, DeadLetter
 from .projectors import PROJECTORS, Projector
 from .rows import key_fields
 from .runner import locked_checkpoint, run
@@ -65,6 +65,8 @@ def _replay(projectors: Sequence[Projector], targets: dict[str, int], progress: 
         for model in projector.tables:
             model._default_manager.all().delete()
         Checkpoint.objects.filter(projector=projector.name).update(position=0)
+        # The replay meets every event again, and parks again those that still fail.
+        DeadLetter.objects.filter(projector=projector.name).delete()
     for projector in projectors:
         run(projector, up_to=targets[projector.name], batch_size=REPLAY_BATCH, progress=progress)
 

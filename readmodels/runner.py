@@ -6,18 +6,26 @@ one. The checkpoint row is locked (SELECT … FOR UPDATE) for that transaction, 
 one projector never runs twice at once; Celery's at-least-once, any-order
 delivery is harmless because a task carries no event, only "catch up".
 
+A projector that fails on an event (any error but a lost database connection,
+which aborts the run to be retried later) is retried on that event alone, up to
+``CLINIC_PROJECTOR_RETRIES`` times; then the event is parked as a ``DeadLetter``
+in the same transaction that moves the checkpoint past it, and the projector
+goes on. One bad event stops nothing but itself (docs/operations.md).
+
 After a catch-up that moved any checkpoint, ``projections_advanced`` is sent with
 the positions reached, so outer layers (live pages) can tell readers the read
 side changed; the read side knows nothing about who listens.
 """
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.dispatch import Signal
 
 from events import store
 
+from . import deadletters
 from .models import Checkpoint
 from .projectors import PROJECTORS, Projector
 from .rows import Rows
@@ -26,6 +34,9 @@ BATCH_SIZE = 500
 
 # Sent after ``run_all`` moved a checkpoint, with ``positions`` ({projector: position}).
 projections_advanced = Signal()
+
+# The connection, not the event: the run stops and a later one tries again.
+NOT_THE_EVENTS_FAULT = (OperationalError, InterfaceError)
 
 
 def run(projector: Projector, *, up_to: int | None = None, batch_size: int = BATCH_SIZE,
@@ -40,23 +51,69 @@ def run(projector: Projector, *, up_to: int | None = None, batch_size: int = BAT
     """
     types = projector.handled_types()
     while True:
-        with transaction.atomic():
-            checkpoint = locked_checkpoint(projector.name)
-            start = checkpoint.position
-            bound = store.head_position() if up_to is None else min(up_to, store.head_position())
-            events = store.read_log(after=start, up_to=bound, types=types, limit=batch_size)
+        try:
+            start, reached, done = _batch(projector, types, up_to, batch_size, one_by_one=False)
+        except NOT_THE_EVENTS_FAULT:
+            raise
+        except Exception:  # some event of the batch: find it, retry it, park it if it keeps failing
+            start, reached, done = _batch(projector, types, up_to, batch_size, one_by_one=True)
+        if progress is not None:
+            progress(reached - start)
+        if done:
+            return reached
+
+
+def _batch(projector: Projector, types: Sequence[str], up_to: int | None, batch_size: int, *,
+           one_by_one: bool) -> tuple[int, int, bool]:
+    """Apply one batch and move the checkpoint past it, in one transaction.
+    Returns (the checkpoint before, after, whether the log is done)."""
+    with transaction.atomic():
+        checkpoint = locked_checkpoint(projector.name)
+        start = checkpoint.position
+        bound = store.head_position() if up_to is None else min(up_to, store.head_position())
+        try:
+            events, unreadable = store.read_log(after=start, up_to=bound, types=types, limit=batch_size), None
+        except store.UndecodableEvent as error:
+            if not one_by_one:
+                raise
+            # The events before it are readable; the unreadable one is parked below.
+            events = store.read_log(after=start, up_to=error.position - 1, types=types, limit=batch_size)
+            unreadable = error
+        if one_by_one:
+            for event in events:
+                _apply_or_park(projector, event)
+            if unreadable is not None:
+                deadletters.park(projector.name, unreadable.position, unreadable.type_name, unreadable, attempts=1)
+        else:
             rows = Rows()
             for event in events:
                 projector.apply(event, rows)
             rows.write()
+        if unreadable is not None:
+            checkpoint.position, done = unreadable.position, False
+        else:
             done = len(events) < batch_size
             checkpoint.position = max(start, bound if done else events[-1].position)
-            if checkpoint.position != start:
-                checkpoint.save(update_fields=["position", "updated_at"])
-        if progress is not None:
-            progress(checkpoint.position - start)
-        if done:
-            return checkpoint.position
+        if checkpoint.position != start:
+            checkpoint.save(update_fields=["position", "updated_at"])
+    return start, checkpoint.position, done
+
+
+def _apply_or_park(projector: Projector, event: store.Recorded) -> None:
+    """Apply one event in a savepoint, retrying; park it if it fails every time."""
+    retries = settings.CLINIC_PROJECTOR_RETRIES
+    for attempt in range(1, retries + 1):
+        try:
+            with transaction.atomic():
+                rows = Rows()
+                projector.apply(event, rows)
+                rows.write()
+            return
+        except NOT_THE_EVENTS_FAULT:
+            raise
+        except Exception as error:
+            if attempt == retries:
+                deadletters.park(projector.name, event.position, event.type, error, attempts=attempt)
 
 
 def run_all() -> dict[str, int]:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from events.models import StoredEvent
-from readmodels.models import Appointment, Checkpoint, Doctor, Patient, TimesheetEntry
+from readmodels.models import Appointment, Checkpoint, DeadLetter, Doctor, Patient, TimesheetEntry
 from readmodels.projectors import by_name
 from readmodels.rebuild import rebuild
 
@@ -116,3 +116,19 @@ class CheckpointAdmin(ReadOnlyAdmin):
         names = ", ".join(p.name for p in projectors)
         self.message_user(request, f"Rebuilt {names} from the event log, up to position {position}.",
                           messages.SUCCESS)
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(ReadOnlyAdmin):
+    """Events a projector parked (docs/operations.md); `manage.py retry_dead_letters` replays them."""
+
+    list_display = ["projector", "position", "event_type", "attempts", "parked_at", "error"]
+    list_filter = ["projector", "event_type"]
+    readonly_fields = ("projector", "position", "event_type", "attempts", "parked_at", "error", "traceback",
+                       "the_event")
+    fields = readonly_fields
+
+    @admin.display(description="event")
+    def the_event(self, letter):
+        url = reverse("admin:events_storedevent_changelist") + f"?position={letter.position}"
+        return format_html('<a href="{}">the event at position {}</a>', url, letter.position)

@@ -1,5 +1,8 @@
 """Is the site healthy? The database answers, the broker (if any) answers, and
 no projection trails the head of the log by more than ``CLINIC_HEALTH_MAX_LAG``.
+Dead letters are counted, not judged: one event a projector could not apply is
+an operator's task (docs/operations.md), not a reason to take the site out of a
+load balancer.
 
 The broker's absence is reported but is not ill health: commands still commit,
 and the read side catches up when it returns (docs/architecture.md).
@@ -10,9 +13,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Count
 
 from events import store
 from readmodels import runner
+from readmodels.models import DeadLetter
+from readmodels.projectors import PROJECTORS
 
 
 @dataclass
@@ -20,6 +26,7 @@ class Health:
     database: str = "ok"
     broker: str = "absent"
     projections: dict[str, dict[str, int]] = field(default_factory=dict)
+    dead_letters: int = 0
 
     @property
     def healthy(self) -> bool:
@@ -28,13 +35,14 @@ class Health:
 
     def as_json(self) -> dict:
         return {"status": "ok" if self.healthy else "degraded", "database": self.database,
-                "broker": self.broker, "projections": self.projections}
+                "broker": self.broker, "projections": self.projections, "deadLetters": self.dead_letters}
 
 
 def check() -> Health:
     health = Health(broker=broker_state())
     try:
         health.projections = projection_lag()
+        health.dead_letters = DeadLetter.objects.count()
     except DatabaseError:
         health.database = "unreachable"
         connection.close()  # the next check connects afresh
@@ -47,6 +55,11 @@ def projection_lag() -> dict[str, dict[str, int]]:
     head = store.head_position()
     return {name: {"position": position, "lag": head - position}
             for name, position in runner.checkpoint_positions().items()}
+
+
+def dead_letter_counts() -> dict[str, int]:
+    counted = dict(DeadLetter.objects.values_list("projector").annotate(n=Count("pk")).values_list("projector", "n"))
+    return {projector.name: counted.get(projector.name, 0) for projector in PROJECTORS}
 
 
 def broker_state() -> str:

@@ -56,6 +56,11 @@ class ProjectionLag(Collector):
             position.add_metric([name], state["position"])
         yield lag
         yield position
+        parked = GaugeMetricFamily("clinic_dead_letters", "Events parked by a projector, waiting for a retry.",
+                                   labels=["projector"])
+        for name, count in health.dead_letter_counts().items():
+            parked.add_metric([name], count)
+        yield parked
 
 
 def exposition() -> bytes:

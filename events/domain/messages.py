@@ -152,7 +152,9 @@ class Codec(Generic[E]):
         try:
             return self.cls(**values)
         except TypeError as missing:  # a required field is not in the stored JSON
-            raise ValueError(f"{self.cls.type} data {data!r} does not fit {self.cls.__name__}: {missing}") from None
+            # The fields' names, not their values: this message reaches logs and dead letters.
+            raise ValueError(f"{self.cls.type} data with fields {sorted(data)} does not fit "
+                             f"{self.cls.__name__}: {missing}") from None
 
 
 def _conversion(hint: Any) -> tuple[Callable[[Any], Any] | None, Callable[[Any], Any] | None]:

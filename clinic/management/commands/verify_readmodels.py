@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from clinic.progress import progress_bar
 from events import store
 from readmodels import rebuild, runner
+from readmodels.models import DeadLetter
 from readmodels.projectors import PROJECTORS
 
 SHOWN = 10
@@ -27,7 +28,7 @@ class Command(BaseCommand):
                             help="How many positions a projector may trail the head of the log (default 0).")
 
     def handle(self, *args, max_lag=0, **options):
-        behind = self.report_lag(max_lag)
+        behind = self.report_lag(max_lag) | self.report_dead_letters()
         total = store.read_all().count()
         # Progress counts log positions covered, once per projector.
         with progress_bar(self, total=store.head_position() * len(PROJECTORS), unit="event", desc="Verifying") as bar:
@@ -50,6 +51,17 @@ class Command(BaseCommand):
                 self.stdout.write(f"  … and {len(rows) - SHOWN} more")
         self.stdout.write("Run `manage.py rebuild_readmodels` to replace the live tables with the replay.")
         raise SystemExit(1)
+
+    def report_dead_letters(self):
+        """Print the events projectors parked; return whether there are any."""
+        letters = list(DeadLetter.objects.all()[:SHOWN + 1])
+        for letter in letters[:SHOWN]:
+            self.stdout.write(self.style.ERROR(
+                f"{letter.projector} parked the {letter.event_type} event at position {letter.position}: "
+                f"{letter.error.splitlines()[0] if letter.error else ''}"))
+        if letters:
+            self.stdout.write("Fix the cause, then `manage.py retry_dead_letters` (docs/operations.md).")
+        return bool(letters)
 
     def report_lag(self, max_lag):
         """Print the projectors that trail the head by more than ``max_lag``; return whether any does."""
