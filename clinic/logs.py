@@ -5,12 +5,16 @@
   with the exception's traceback, as if something had broken. A refusal is the
   application working: its one line (status, method, path) says all there is, and
   tracebacks stay the mark of a 5xx.
+* ``RequestFields`` adds the request's correlation id and user id (set by
+  ``clinic.operations.requests``) to every record of the JSON logs.
 * ``RedactedQueries`` filters uvicorn's access log (installed by ``clinic.asgi``):
   it writes each request's path with its query string, and searches put what was
   typed there — a patient's name in the admin's ``?q=``. The query string is
   replaced by "...".
 """
+import contextvars
 import logging
+from typing import Any
 
 REDACTED = "..."  # ASCII: whatever reads the log
 
@@ -45,3 +49,18 @@ def redact_access_log() -> None:
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, RedactedQueries) for f in access.filters):
         access.addFilter(RedactedQueries())
+
+
+# (correlation id, request) of the request being answered; set by clinic.operations.requests.
+# The request, not its user: the API authenticates inside the view, after the middleware.
+current: contextvars.ContextVar[tuple[str, Any]] = contextvars.ContextVar("clinic_request", default=("-", None))
+
+
+class RequestFields(logging.Filter):
+    """Adds the request's correlation id and user id to every record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.correlation_id, request = current.get()
+        user = getattr(request, "user", None)
+        record.actor_id = user.pk if user is not None and user.is_authenticated else None
+        return True

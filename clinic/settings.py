@@ -67,8 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so the time counted is the whole answer's (clinic.operations.middleware).
-    "clinic.operations.middleware.RequestMetrics",
+    # First, so the time counted is the whole answer's (clinic.operations.requests).
+    "clinic.operations.requests.ObserveRequests",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -157,6 +157,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "readmodels.tasks.project",
         "schedule": float(os.environ.get("CLINIC_CATCH_UP_SECONDS", "5")),
     },
+    "prune": {"task": "clinic.operations.tasks.prune", "schedule": 3600.0},  # clinic.operations.housekeeping
 }
 # How long a write waits for the read side before answering 202.
 CLINIC_READ_YOUR_WRITES_TIMEOUT = float(os.environ.get("CLINIC_READ_YOUR_WRITES_TIMEOUT", "2.0"))
@@ -164,6 +165,8 @@ CLINIC_READ_YOUR_WRITES_TIMEOUT = float(os.environ.get("CLINIC_READ_YOUR_WRITES_
 # --- Operations (clinic.operations; docs/operations.md) -------------------
 # /healthz says "degraded" (503) when a projection trails the head by more events than this.
 CLINIC_HEALTH_MAX_LAG = int(os.environ.get("CLINIC_HEALTH_MAX_LAG", "1000"))
+# A retried write is answered from its Idempotency-Key record this long; then `prune` deletes it.
+CLINIC_IDEMPOTENCY_TTL_HOURS = float(os.environ.get("CLINIC_IDEMPOTENCY_TTL_HOURS", "24"))
 # A projector retries an event that fails this many times, then parks it as a dead letter.
 CLINIC_PROJECTOR_RETRIES = int(os.environ.get("CLINIC_PROJECTOR_RETRIES", "3"))
 # Prometheus may scrape /metrics with "Authorization: Bearer <this>" (or a staff token).
@@ -332,13 +335,22 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", True)
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+REQUEST_LOG_LEVEL = os.environ.get("CLINIC_REQUEST_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # A refused request (403, 404) is logged in one line, without a traceback (clinic.logs).
-    "filters": {"one_line_refusals": {"()": "clinic.logs.OneLineRefusals"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"one_line_refusals": {"()": "clinic.logs.OneLineRefusals"},
+                "request_fields": {"()": "clinic.logs.RequestFields"}},
+    "formatters": {"json": {"()": "pythonjsonlogger.json.JsonFormatter", "timestamp": True,
+                            "fmt": "%(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler"},
+                 "json": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_fields"]}},
     "loggers": {
+        # One JSON line per request and per command: ids, outcome, duration; no names
+        # (docs/operations.md). CLINIC_REQUEST_LOG_LEVEL=WARNING silences them.
+        "clinic.requests": {"handlers": ["json"], "level": REQUEST_LOG_LEVEL, "propagate": False},
+        "clinic.commands": {"handlers": ["json"], "level": REQUEST_LOG_LEVEL, "propagate": False},
         # Django's own handlers (a console one in DEBUG) would write each record a second time.
         "django": {"handlers": [], "level": LOG_LEVEL},
         "django.request": {"filters": ["one_line_refusals"]},

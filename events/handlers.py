@@ -35,7 +35,7 @@ from .domain.messages import Command, Event
 
 CONFLICT_RETRIES = 10
 
-# Sent after every dispatch (sender: the command's class) with ``outcome`` —
+# Sent after every dispatch (sender: the command's class) with ``ctx`` and ``outcome`` —
 # "written", "refused" (the domain said no) or "failed" — and ``seconds``: what
 # the operations layer counts, without this module knowing who listens.
 command_dispatched = Signal()
@@ -74,7 +74,8 @@ def dispatch(ctx: Context, command: Command) -> Written:
         outcome = "refused"
         raise
     finally:
-        command_dispatched.send(sender=type(command), outcome=outcome, seconds=time.perf_counter() - started)
+        command_dispatched.send(sender=type(command), ctx=ctx, outcome=outcome,
+                                seconds=time.perf_counter() - started)
 
 
 def load(stream_id: uuid.UUID, evolve: Evolve) -> tuple[Any, int]:

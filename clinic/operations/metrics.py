@@ -8,6 +8,7 @@ does) and the scrape adds up every process's counters.
 """
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 
@@ -17,6 +18,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from events import handlers, store
+
+commands_log = logging.getLogger("clinic.commands")
 
 COMMANDS = Counter("clinic_commands_total", "Commands dispatched, by command and outcome.",
                    ["command", "outcome"])
@@ -32,9 +35,12 @@ def listen() -> None:
     store.events_committed.connect(_count_events, dispatch_uid="clinic.operations.events")
 
 
-def _count_command(sender, outcome: str, seconds: float, **kwargs) -> None:
+def _count_command(sender, outcome: str, seconds: float, ctx=None, **kwargs) -> None:
     COMMANDS.labels(sender.__name__, outcome).inc()
     COMMAND_SECONDS.labels(sender.__name__).observe(seconds)
+    commands_log.info("command", extra={"command": sender.__name__, "outcome": outcome,
+                                        "source": getattr(ctx, "source", None),
+                                        "duration_ms": round(seconds * 1000, 2)})
 
 
 def _count_events(sender, count: int = 1, **kwargs) -> None:
