@@ -261,7 +261,7 @@ REST_FRAMEWORK = {
         "clinic.signin.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["clinic.api.permissions.IsClinicStaff"],
+    "DEFAULT_PERMISSION_CLASSES": ["clinic.api.permissions.RoleAllows"],
     "DEFAULT_PARSER_CLASSES": ["clinic.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "clinic.api.pagination.ClinicPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
