@@ -19,7 +19,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 from clinic.roles.rules import Capability, may
-from clinic.roles.staff import NO_ROLE_MESSAGE, staff_of
+from clinic.roles.staff import NO_ROLE_MESSAGE, refusal, staff_of
 from clinic.staff import is_clinic_staff
 
 
@@ -46,10 +46,10 @@ class RoleAllows(IsClinicStaff):
         if capability is None:
             return True
         if not may(staff, capability):
-            raise PermissionDenied(f"This account's role may not {capability}.")
+            raise PermissionDenied(refusal(capability))
         doctor_of = getattr(view, "for_doctor", None)
         if doctor_of is not None and not may(staff, capability, doctor_of(view.kwargs)):
-            raise PermissionDenied(f"A clinician may {capability} only for their own doctor.")
+            raise PermissionDenied(refusal(capability, for_another_doctor=True))
         return True
 
 
