@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api.serializers import AppointmentSerializer
+from clinic.roles.rules import Capability
 from events import handlers
 from events.domain import appointment, doctor, patient
 from readmodels import selectors
@@ -49,7 +50,10 @@ def folded_appointment(appointment_id, today):
 
 
 class FoldedAppointmentDetail(APIView):
-    """Same authentication and permission as the API (its defaults)."""
+    """Same authentication and permission as the API (its defaults), and the
+    same capability as the appointment detail it is compared with."""
+
+    capabilities = {"GET": Capability.SEE_PATIENTS}
 
     def get(self, request, pk):
         return Response(folded_appointment(pk, timezone.localdate()))

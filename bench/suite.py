@@ -243,12 +243,15 @@ class Suite:
     # --- Reads ----------------------------------------------------------------
 
     def client(self):
-        from django.contrib.auth import get_user_model
+        import secrets
+
         from rest_framework.test import APIClient
 
+        from clinic.roles.accounts import enrol
+        from clinic.roles.rules import Role
         from clinic.signin import tokens
 
-        user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_staff": True})
+        user, _ = enrol("bench", Role.MANAGER, secrets.token_urlsafe(16))  # may do every call it measures
         token, _ = tokens.issue(user)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
@@ -257,12 +260,12 @@ class Suite:
     def detail(self):
         """``detail_ms_p50`` / ``detail_ms_p99``: ``GET /api/appointments/{id}/``
         through Django's in-process test client (URL routing, middleware, token
-        authentication, the staff permission, the serializer, JSON rendering),
+        authentication, the role permission, the serializer, JSON rendering),
         for random appointments among all of them (``detail_appointments``);
         wall time per request in ms, after a warm-up. ``detail_queries``: the
         SQL queries one request makes on the read models (the appointment with
         its doctor and patient: must be 1); ``detail_queries_total`` adds the
-        token lookup.
+        token lookup and the user's role.
 
         ``fold_detail_ms_p50``: the same body built per request by folding the
         appointment's, doctor's and patient's event streams

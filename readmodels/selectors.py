@@ -3,6 +3,8 @@
 Each selector answers in a fixed number of queries whatever the size of the
 answer: joins (select_related) for to-one, one prefetch for to-many.
 """
+import uuid
+
 from django.db.models import Prefetch, QuerySet
 
 from .models import Appointment, Doctor, Patient, TimesheetEntry
@@ -25,3 +27,8 @@ def appointments() -> QuerySet[Appointment]:
     """Appointments with their doctor and patient, in one query. The inner join
     leaves out an appointment whose doctor or patient row is not projected yet."""
     return Appointment.objects.select_related("doctor", "patient")
+
+
+def booked_with(doctor_id: uuid.UUID, patients: QuerySet[Patient]) -> QuerySet[Patient]:
+    """The patients who have an appointment with this doctor, whatever its status."""
+    return patients.filter(id__in=Appointment.objects.filter(doctor_id=doctor_id).values("patient_id"))

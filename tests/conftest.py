@@ -27,6 +27,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+from clinic.roles.accounts import enrol
+from clinic.roles.rules import Role
 from clinic.signin import tokens
 from events import handlers
 from events.domain.commands import BookAppointment, RegisterDoctor, RegisterPatient
@@ -143,16 +145,47 @@ def ctx():
 
 @pytest.fixture
 def staff_user(committed_db):
-    return get_user_model().objects.create_user("reception", password="pw-not-for-real-1", is_staff=True)
+    """The staff user most tests act as: a manager, who may do everything, so a
+    test about what the clinic does is not also about roles. (Its username is the
+    one these tests have always signed in with.) Tests about roles use the users
+    below."""
+    return enrol("reception", Role.MANAGER, "pw-not-for-real-1")[0]
+
+
+@pytest.fixture
+def receptionist(committed_db):
+    return enrol("front-desk", Role.RECEPTION, "pw-not-for-real-5")[0]
+
+
+@pytest.fixture
+def clinician(committed_db, doctor):
+    """A clinician who is the ``doctor`` fixture."""
+    return enrol("dr-lovelace", Role.CLINICIAN, "pw-not-for-real-6", doctor_id=doctor)[0]
+
+
+@pytest.fixture
+def manager(staff_user):
+    return staff_user
+
+
+@pytest.fixture
+def roleless(committed_db):
+    """A staff account nobody has given a role yet."""
+    return get_user_model().objects.create_user("new-hire", password="pw-not-for-real-7", is_staff=True)
+
+
+def api_client_for(user):
+    """An API client authenticated with a token of ``user``, as an integration would be."""
+    client = APIClient()
+    token, _ = tokens.issue(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
 
 
 @pytest.fixture
 def api(committed_db, staff_user):
     """An API client authenticated with a staff token, as an integration would be."""
-    client = APIClient()
-    token, _ = tokens.issue(staff_user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
+    return api_client_for(staff_user)
 
 
 @pytest.fixture

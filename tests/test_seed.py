@@ -97,7 +97,7 @@ def test_demo_login_prints_credentials_that_work(committed_db):
     assert "http://127.0.0.1:8000/" in text and "username: reception" in text
     assert f"Authorization: Token {token}" in text  # the curl example
     user = get_user_model().objects.get(username="reception")
-    assert user.is_staff and user.is_superuser and user.check_password(password)
+    assert user.is_staff and not user.is_superuser and user.check_password(password)
     assert opens_the_api(token)
     expires = re.search(r"expires: +(\S+)", text).group(1)
     assert abs(datetime.fromisoformat(expires) - timezone.now() - timedelta(hours=12)) < timedelta(minutes=1)
@@ -109,3 +109,24 @@ def test_demo_login_prints_credentials_that_work(committed_db):
     assert again != password and user.check_password(again) and not user.check_password(password)
     assert new_token != token
     assert opens_the_api(new_token) and not opens_the_api(token)
+
+
+def test_demo_login_prints_a_login_per_role_none_a_superuser(committed_db, doctor):
+    out = StringIO()
+    call_command("demo_login", stdout=out)
+    text = out.getvalue()
+    printed = re.findall(r"username: (\S+)\n  password: (\S+)\n  token: +(\S+)", text)
+    assert [username for username, _, _ in printed] == ["reception", "clinician", "manager"]
+    for username, password, _ in printed:
+        user = get_user_model().objects.get(username=username)
+        assert user.is_staff and not user.is_superuser and user.check_password(password)
+        assert [group.name for group in user.groups.all()] == [username]
+    assert get_user_model().objects.get(username="clinician").clinician.doctor_id == doctor
+    assert "clinician (Dr Ada Lovelace):" in text
+
+
+def test_demo_login_without_doctors_says_why_there_is_no_clinician(committed_db):
+    out = StringIO()
+    call_command("demo_login", stdout=out)
+    assert "clinician: none, as no doctor is registered yet" in out.getvalue()
+    assert not get_user_model().objects.filter(username="clinician").exists()

@@ -6,8 +6,9 @@ body schema is parsed as nothing, an undeclared header has no parameter. So ever
 operation declares, besides its own answers, those that come with what it is:
 
 * behind a permission (every operation but the token exchange): 401 (with
-  WWW-Authenticate); behind the staff-only one (all but the token exchange and the
-  logout, which any signed-in user may use on their own token), 403 too;
+  WWW-Authenticate); behind the staff-only ones (all but the token exchange and the
+  logout, which any signed-in user may use on their own token), 403 too: a role
+  that may not (clinic.api.permissions.RoleAllows);
 * with a JSON body: 400, 413 and 415;
 * a command (a write with a body, behind the permission; each runs through
   commands.execute):
@@ -138,8 +139,9 @@ class ClinicSchema(AutoSchema):
         if self._guarded():
             answers[401] = refused("No credentials, or a token that is not valid (or has expired, or was revoked).")
         if self._staff_only():
-            answers[403] = refused("Not a clinic staff account; or, signed in with a session, a write "
-                                   "without its CSRF token.")
+            answers[403] = refused("This account's role may not do this (or not for this doctor, or this "
+                                   "record is out of its reach); a staff account without a role; not a clinic "
+                                   "staff account; or, signed in with a session, a write without its CSRF token.")
         if self._is_command():
             answers[202] = OpenApiResponse(Accepted, description=(
                 "Written, but the read side did not catch up in time: the id and position; the resource "

@@ -4,6 +4,8 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clinic.roles.rules import Capability, may
+from clinic.roles.staff import NO_ROLE, staff_of
 from events.domain.appointment import MAX_DURATION, MIN_DURATION
 from events.models import StoredEvent
 from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry
@@ -116,13 +118,47 @@ class CancelAppointment(Command):
 
 # --- Read models ---------------------------------------------------------
 
+# A doctor's hours, left out (absent, not null) for a user who may not see them.
+HOURS_FIELDS = ("totalHoursWorked", "timesheet")
+
+
 class DoctorSerializer(serializers.ModelSerializer):
+    """A doctor. ``totalHoursWorked`` (and the detail's ``timesheet``) only for a
+    user who may see this doctor's hours: a manager, or the doctor's own clinician.
+    The request in the context says who asks; without one, no hours."""
+
     onShift = serializers.BooleanField(source="on_shift", read_only=True)
     totalHoursWorked = Hours(source="total_hours_worked", read_only=True)
 
     class Meta:
         model = Doctor
         fields = ["id", "name", "specialty", "onShift", "totalHoursWorked"]
+
+    def to_representation(self, doctor):
+        shown = super().to_representation(doctor)
+        request = self.context.get("request")
+        staff = staff_of(request.user) if request is not None else NO_ROLE
+        if not may(staff, Capability.SEE_HOURS, doctor.id):
+            for name in HOURS_FIELDS:
+                shown.pop(name, None)
+        return shown
+
+
+class DoctorSchema(OpenApiSerializerExtension):
+    """In the schema, the hours are optional: a client must expect them absent."""
+
+    target_class = DoctorSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["required"] = [name for name in schema.get("required", []) if name not in HOURS_FIELDS]
+        for name in HOURS_FIELDS:
+            if name in schema["properties"]:
+                schema["properties"][name]["description"] = (
+                    "Only for a user who may see this doctor's hours (a manager, or the doctor's own "
+                    "clinician); absent otherwise.")
+        return schema
 
 
 class TimesheetEntrySerializer(serializers.ModelSerializer):

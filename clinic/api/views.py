@@ -2,6 +2,7 @@
 Reads come from read-model selectors; writes build a command and go through
 ``commands.execute`` to the command bus. Nothing else happens here."""
 from django.contrib.auth.signals import user_logged_in
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -13,6 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.dates import FIRST_DAY, LAST_DAY, CalendarDateField
+from clinic.roles import visible, whose
+from clinic.roles.rules import Capability
+from clinic.roles.staff import staff_of
 from clinic.signin import tokens
 from clinic.signin.lockout import SignInLocked
 from events import store
@@ -32,10 +36,11 @@ def _responses(ok, ok_status, *errors):
     return described
 
 
-def _render(queryset, serializer):
+def _render(request, queryset, serializer):
+    """The written resource as this user may see it (a doctor's hours only to who may)."""
     def show(pk):
         row = queryset.filter(pk=pk).first()
-        return None if row is None else serializer(row).data
+        return None if row is None else serializer(row, context={"request": request}).data
     return show
 
 
@@ -83,9 +88,27 @@ class Logout(LogoutView):
         return super().post(request, format)
 
 
+class NeedToKnow(generics.GenericAPIView):
+    """A list holds only the rows in the user's reach, and one row out of reach
+    is 403, not 404 (clinic.roles.visible, shared with the pages)."""
+
+    narrow: visible.Narrow = staticmethod(visible.everything)
+
+    def get_queryset(self):
+        return self.narrow(staff_of(self.request.user), super().get_queryset())
+
+    def get_object(self):
+        row = visible.one(staff_of(self.request.user), self.narrow, self.queryset.all(), self.kwargs["pk"])
+        if row is None:
+            raise Http404("Nothing has this id.")
+        self.check_object_permissions(self.request, row)
+        return row
+
+
 # --- Doctors -------------------------------------------------------------
 
 class DoctorList(generics.ListAPIView):
+    capabilities = {"GET": Capability.SEE_DOCTORS, "POST": Capability.MANAGE_DOCTORS}
     queryset = selectors.doctors()
     serializer_class = s.DoctorSerializer
 
@@ -95,21 +118,24 @@ class DoctorList(generics.ListAPIView):
         data = _valid(s.RegisterDoctor, request)
         return execute(
             request, c.RegisterDoctor(name=data["name"], specialty=data["specialty"], doctor_id=data.get("id")),
-            show=_render(selectors.doctors(), s.DoctorSerializer), detail_url="api:doctor", created=True)
+            show=_render(request, selectors.doctors(), s.DoctorSerializer), detail_url="api:doctor", created=True)
 
 
 class DoctorDetail(generics.RetrieveAPIView):
+    capabilities = {"GET": Capability.SEE_DOCTORS}
     queryset = selectors.doctors_with_timesheet()
     serializer_class = s.DoctorDetailSerializer
 
 
 class _ShiftCommand(APIView):
+    capabilities = {"POST": Capability.RECORD_ATTENDANCE}
+    for_doctor = staticmethod(whose.doctor_in_url)
     record: type[c.Arrive] | type[c.Leave]
 
     def post(self, request, pk):
         data = _valid(s.RecordShiftTime, request)
         return execute(request, self.record(doctor_id=pk, at=data.get("at")),
-                       show=_render(selectors.doctors(), s.DoctorSerializer), detail_url="api:doctor")
+                       show=_render(request, selectors.doctors(), s.DoctorSerializer), detail_url="api:doctor")
 
 
 @extend_schema(request=s.RecordShiftTime, responses=_responses(
@@ -131,7 +157,9 @@ class DoctorDepartures(_ShiftCommand):
 
 # --- Patients ------------------------------------------------------------
 
-class PatientList(generics.ListAPIView):
+class PatientList(NeedToKnow, generics.ListAPIView):
+    capabilities = {"GET": Capability.SEE_PATIENTS, "POST": Capability.WRITE_PATIENTS}
+    narrow = staticmethod(visible.patients)
     queryset = selectors.patients()
     serializer_class = s.PatientSerializer
 
@@ -142,10 +170,12 @@ class PatientList(generics.ListAPIView):
         return execute(
             request,
             c.RegisterPatient(name=data["name"], date_of_birth=data["dateOfBirth"], patient_id=data.get("id")),
-            show=_render(selectors.patients(), s.PatientSerializer), detail_url="api:patient", created=True)
+            show=_render(request, selectors.patients(), s.PatientSerializer), detail_url="api:patient", created=True)
 
 
-class PatientDetail(generics.RetrieveAPIView):
+class PatientDetail(NeedToKnow, generics.RetrieveAPIView):
+    capabilities = {"GET": Capability.SEE_PATIENTS, "PATCH": Capability.WRITE_PATIENTS}
+    narrow = staticmethod(visible.patients)
     queryset = selectors.patients()
     serializer_class = s.PatientSerializer
 
@@ -155,7 +185,7 @@ class PatientDetail(generics.RetrieveAPIView):
         data = _valid(s.UpdatePatient, request)
         return execute(
             request, c.UpdatePatient(patient_id=pk, name=data.get("name"), date_of_birth=data.get("dateOfBirth")),
-            show=_render(selectors.patients(), s.PatientSerializer), detail_url="api:patient")
+            show=_render(request, selectors.patients(), s.PatientSerializer), detail_url="api:patient")
 
 
 # --- Appointments --------------------------------------------------------
@@ -172,7 +202,9 @@ class AppointmentFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=[("booked", "booked"), ("cancelled", "cancelled")])
 
 
-class AppointmentList(generics.ListAPIView):
+class AppointmentList(NeedToKnow, generics.ListAPIView):
+    capabilities = {"GET": Capability.SEE_PATIENTS, "POST": Capability.BOOK}
+    narrow = staticmethod(visible.appointments)
     queryset = selectors.appointments()
     serializer_class = s.AppointmentSerializer
     filterset_class = AppointmentFilter
@@ -187,11 +219,13 @@ class AppointmentList(generics.ListAPIView):
             c.BookAppointment(doctor_id=data["doctorId"], patient_id=data["patientId"], day=data["day"],
                               time=data["time"], duration_minutes=data["durationMinutes"],
                               appointment_id=data.get("id")),
-            show=_render(selectors.appointments(), s.AppointmentSerializer), detail_url="api:appointment",
+            show=_render(request, selectors.appointments(), s.AppointmentSerializer), detail_url="api:appointment",
             created=True)
 
 
-class AppointmentDetail(generics.RetrieveAPIView):
+class AppointmentDetail(NeedToKnow, generics.RetrieveAPIView):
+    capabilities = {"GET": Capability.SEE_PATIENTS}
+    narrow = staticmethod(visible.appointments)
     queryset = selectors.appointments()
     serializer_class = s.AppointmentSerializer
 
@@ -199,12 +233,14 @@ class AppointmentDetail(generics.RetrieveAPIView):
 class AppointmentCancel(APIView):
     """Cancel an appointment; its slot becomes free again."""
 
+    capabilities = {"POST": Capability.BOOK}
+
     @extend_schema(request=s.CancelAppointment, responses=_responses(
         s.AppointmentSerializer, 200, (404, "No such appointment"), (409, "Already cancelled")))
     def post(self, request, pk):
         data = _valid(s.CancelAppointment, request)
         return execute(request, c.CancelAppointment(appointment_id=pk, reason=data["reason"]),
-                       show=_render(selectors.appointments(), s.AppointmentSerializer),
+                       show=_render(request, selectors.appointments(), s.AppointmentSerializer),
                        detail_url="api:appointment")
 
 
@@ -217,6 +253,8 @@ class FeedQuery(serializers.Serializer):
 
 class EventFeed(APIView):
     """The event log in global order, from after a position."""
+
+    capabilities = {"GET": Capability.SEE_HISTORY}
 
     @extend_schema(parameters=[FeedQuery], responses={
         200: s.EventPage, 400: refused("after or limit is not valid; it is named with its messages.")})
@@ -234,6 +272,7 @@ class EventFeed(APIView):
 class StreamEvents(generics.ListAPIView):
     """One stream's events (a doctor, patient, appointment or schedule), in version order."""
 
+    capabilities = {"GET": Capability.SEE_HISTORY}
     serializer_class = s.EventSerializer
     queryset = store.read_all()
 

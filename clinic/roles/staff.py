@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .rules import Role, Staff
+from .rules import Capability, Role, Staff
 
 NO_ROLE = Staff()
 
@@ -23,15 +23,24 @@ def staff_of(user: Any) -> Staff:
 
 
 def _read(user: Any) -> Staff:
+    """One query: the user's groups and, if they are a clinician, their doctor."""
     if user.is_superuser:
         return Staff(superuser=True)
-    from django.contrib.auth.models import Group
+    from django.contrib.auth import get_user_model
 
-    names = set(Group.objects.filter(user=user, name__in=list(Role)).values_list("name", flat=True))
-    roles = frozenset(Role(name) for name in names)
-    doctor_id = None
-    if Role.CLINICIAN in roles:
-        from .models import Clinician
-
-        doctor_id = Clinician.objects.filter(user=user).values_list("doctor_id", flat=True).first()
+    rows = list(get_user_model().objects.filter(pk=user.pk).values_list("groups__name", "clinician__doctor_id"))
+    names = {name for name, _ in rows}
+    roles = frozenset(role for role in Role if role.value in names)
+    doctor_id = next((doctor for _, doctor in rows), None) if Role.CLINICIAN in roles else None
     return Staff(roles=roles, doctor_id=doctor_id)
+
+
+NO_ROLE_MESSAGE = ("This staff account has no clinic role yet: an administrator must give it one with "
+                   "`manage.py staff_user USERNAME --role reception|clinician|manager`.")
+
+
+def refusal(capability: Capability, *, for_another_doctor: bool = False) -> str:
+    """Why a role is refused, as the API's 403 and the 403 page say it."""
+    if for_another_doctor:
+        return f"A clinician may {capability} only for their own doctor."
+    return f"This account's role may not {capability}."

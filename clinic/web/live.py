@@ -5,8 +5,11 @@ Server-Sent Events and re-fetch what they show.
   that moved a checkpoint; we turn it into one SSE event on one channel. It runs in
   whichever process projected — the web process in the embedded mode, a Celery
   worker in production, which reaches the browsers through ``EVENTSTREAM_REDIS``.
-* Only signed-in staff may subscribe: the stream view refuses everyone else with
-  403 (so a browser does not retry), and the channel manager refuses them too.
+* Only signed-in staff with a role may subscribe: the stream view refuses everyone
+  else with 403 (so a browser does not retry), and the channel manager refuses them
+  too. An update carries nothing but a position in the event log: no name, no id.
+  A page that hears it re-fetches itself, through ``staff_page``, so it shows again
+  only what its user may see.
 * Events are stored (``EVENTSTREAM_STORAGE_CLASS``): a page renders the current
   stream id and connects with it as ``lastEventId``, so nothing sent while it
   loads is lost, and a stream that drops resumes from ``Last-Event-ID``.
@@ -19,7 +22,7 @@ from django_eventstream import get_current_event_id, send_event
 from django_eventstream.channelmanager import DefaultChannelManager
 from django_eventstream.views import events
 
-from clinic.staff import is_clinic_staff
+from clinic.roles.staff import staff_of
 from readmodels.runner import projections_advanced
 
 logger = logging.getLogger(__name__)
@@ -36,7 +39,7 @@ class StaffChannelManager(DefaultChannelManager):
         return {CHANNEL}
 
     def can_read_channel(self, user, channel):
-        return channel == CHANNEL and is_clinic_staff(user)
+        return channel == CHANNEL and staff_of(user).has_role
 
     def is_channel_reliable(self, channel):
         return True
@@ -48,7 +51,7 @@ def current_stream_id():
 
 
 def stream(request):
-    if not is_clinic_staff(request.user):
+    if not staff_of(request.user).has_role:
         return HttpResponseForbidden("Live updates are for signed-in clinic staff.", content_type="text/plain")
     return events(request)
 

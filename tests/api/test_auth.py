@@ -10,6 +10,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from clinic.roles.accounts import enrol
+from clinic.roles.rules import Role
 from clinic.signin import tokens
 
 PASSWORD = "pw-not-for-real-1"
@@ -207,7 +209,7 @@ def admin_client(committed_db):
 
 @pytest.fixture
 def two_tokens_each(anonymous, staff_user):
-    get_user_model().objects.create_user("night-desk", password="pw-not-for-real-3", is_staff=True)
+    enrol("night-desk", Role.MANAGER, "pw-not-for-real-3")[0]
     return {name: [sign_in(anonymous, name, password).json()["token"] for _ in range(2)]
             for name, password in [("reception", PASSWORD), ("night-desk", "pw-not-for-real-3")]}
 

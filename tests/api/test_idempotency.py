@@ -7,10 +7,11 @@ import urllib.request
 import uuid
 
 import pytest
-from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from clinic.api.models import IdempotentRequest
+from clinic.roles.accounts import enrol
+from clinic.roles.rules import Role
 from clinic.signin import tokens
 from events.models import StoredEvent
 from readmodels.models import Appointment
@@ -62,7 +63,7 @@ def test_a_key_is_each_users_own(api):
     """Another integration that happens to pick the same key (and send the same
     body) gets its own doctor, not the first user's answer."""
     first = api.post("/api/doctors/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
-    colleague = get_user_model().objects.create_user("night-desk", password="pw-not-for-real-3", is_staff=True)
+    colleague = enrol("night-desk", Role.MANAGER, "pw-not-for-real-3")[0]
     other = APIClient()
     other.credentials(HTTP_AUTHORIZATION=f"Token {tokens.issue(colleague)[0]}")
 

@@ -1,5 +1,6 @@
-"""The API's query budget, counting every query, token authentication included:
-a detail is one join, and a list costs a fixed few queries whatever its size."""
+"""The API's query budget, counting every query, token authentication and the
+user's role included: a detail is one join, and a list costs a fixed few queries
+whatever its size."""
 import datetime
 
 import pytest
@@ -21,8 +22,8 @@ def busy_clinic(committed_db, ctx, doctor, patient):
     return doctor
 
 
-def test_appointment_detail_is_auth_plus_one_join(api, appointment, django_assert_num_queries):
-    with django_assert_num_queries(2) as captured:
+def test_appointment_detail_is_auth_role_and_one_join(api, appointment, django_assert_num_queries):
+    with django_assert_num_queries(3) as captured:
         response = api.get(f"/api/appointments/{appointment}/")
     assert response.status_code == 200
     data_queries = [q["sql"] for q in captured.captured_queries if "readmodels_appointment" in q["sql"]]
@@ -44,7 +45,7 @@ def test_filtered_list_stays_in_budget(api, busy_clinic, django_assert_max_num_q
 
 
 def test_doctor_detail_does_not_grow_with_shifts(api, busy_clinic, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # auth, role, the doctor, the timesheet
         response = api.get(f"/api/doctors/{busy_clinic}/")
     assert len(response.json()["timesheet"]) == 12
     assert response.json()["totalHoursWorked"] == 96

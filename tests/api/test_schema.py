@@ -184,3 +184,11 @@ def test_the_logout_declares_no_content_and_needs_a_token(schema):
     assert "content" not in logout["responses"]["204"]
     assert logout["security"] == [{"knoxApiToken": []}]
     assert schema["components"]["securitySchemes"]["knoxApiToken"]["name"] == "Authorization"
+
+
+def test_a_doctors_hours_are_optional_as_some_roles_do_not_get_them(schema):
+    for name in ["Doctor", "DoctorDetail", "DoctorWritten"]:
+        component = schema["components"]["schemas"][name]
+        assert "totalHoursWorked" in component["properties"]
+        assert {"totalHoursWorked", "timesheet"}.isdisjoint(component["required"]), name
+        assert {"id", "name", "onShift"} <= set(component["required"])

@@ -62,8 +62,10 @@ def _manage(env, *args):
 
 CREATE_USERS = f"""
 from django.contrib.auth import get_user_model
+from clinic.roles.accounts import enrol
+from clinic.roles.rules import Role
 User = get_user_model()
-User.objects.create_user({STAFF[0]!r}, password={STAFF[1]!r}, is_staff=True)
+enrol({STAFF[0]!r}, Role.MANAGER, {STAFF[1]!r})  # may do everything, as tests.conftest.staff_user
 User.objects.create_superuser({SUPERUSER[0]!r}, password={SUPERUSER[1]!r})
 User.objects.create_user({LOCKABLE[0]!r}, password={LOCKABLE[1]!r}, is_staff=True)
 """

@@ -7,6 +7,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 
+from clinic.roles.rules import Capability, may
+from clinic.roles.staff import staff_of
+
 register = template.Library()
 
 
@@ -49,3 +52,9 @@ def fact(value):
 @register.filter
 def pretty_json(value):
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+@register.filter
+def hours_seen_by(doctor, user):
+    """``{% if doctor|hours_seen_by:user %}``: may this user see the doctor's hours?"""
+    return may(staff_of(user), Capability.SEE_HOURS, doctor.id)

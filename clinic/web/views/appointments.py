@@ -7,6 +7,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.dates import FIRST_DAY, LAST_DAY
+from clinic.roles import visible
+from clinic.roles.rules import Capability
+from clinic.roles.staff import staff_of
 from events.domain import commands as c
 from readmodels import selectors
 from readmodels.models import Appointment
@@ -17,7 +20,7 @@ from ..forms import AppointmentFilterForm, BookAppointmentForm, CancelAppointmen
 from . import query_with, shown_or_pending
 
 
-@staff_page
+@staff_page(Capability.SEE_PATIENTS, write=Capability.BOOK)
 @require_http_methods(["GET", "POST"])
 def appointment_list(request):
     """One day's appointments (today unless asked), and the booking form."""
@@ -27,7 +30,8 @@ def appointment_list(request):
     filters = AppointmentFilterForm(query)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     day = chosen.get("day") or timezone.localdate()
-    appointments = selectors.appointments().filter(day=day).order_by("time", "doctor__name")
+    appointments = visible.appointments(staff_of(request.user), selectors.appointments()).filter(
+        day=day).order_by("time", "doctor__name")
     if chosen.get("doctor"):
         appointments = appointments.filter(doctor_id=chosen["doctor"].pk)
     if chosen.get("status"):
@@ -51,12 +55,12 @@ def appointment_list(request):
     }, status=commands.status(booking, filters))
 
 
-@staff_page
+@staff_page(Capability.SEE_PATIENTS)
 def appointment_page(request, pk):
     return _appointment_page(request, pk, CancelAppointmentForm())
 
 
-@staff_page
+@staff_page(write=Capability.BOOK)
 @require_POST
 def cancel_appointment(request, pk):
     form = CancelAppointmentForm(request.POST)
@@ -69,7 +73,8 @@ def cancel_appointment(request, pk):
 
 
 def _appointment_page(request, pk, cancel_form):
-    appointment, pending = shown_or_pending(request, selectors.appointments(), pk, "appointment")
+    appointment, pending = shown_or_pending(request, selectors.appointments(), pk, "appointment",
+                                            visible.appointments)
     if pending:
         return pending
     return render(request, "web/appointments/detail.html", {

@@ -1,13 +1,15 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from clinic.roles.rules import Capability
+
 from .. import eventlog, timetravel
 from ..access import staff_page
 from ..forms import EventLogFilterForm
 from . import query_with
 
 
-@staff_page
+@staff_page(Capability.SEE_HISTORY)
 def event_log(request):
     filters = EventLogFilterForm(request.GET)
     chosen = filters.cleaned_data if filters.is_valid() else {}
@@ -20,7 +22,7 @@ def event_log(request):
     })
 
 
-@staff_page
+@staff_page(Capability.SEE_HISTORY)
 def stream_page(request, stream_id):
     """One stream's history, and its state after the version asked for (time travel)."""
     try:

@@ -8,6 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clinic.roles import visible
+from clinic.roles.rules import Capability
+from clinic.roles.staff import staff_of
 from events.domain import commands as c
 from readmodels import selectors
 
@@ -22,7 +25,7 @@ SEARCHES = "patient_searches"  # the session's {token: what was searched}
 KEPT_SEARCHES = 20
 
 
-@staff_page
+@staff_page(Capability.SEE_PATIENTS, write=Capability.WRITE_PATIENTS)
 @require_http_methods(["GET", "POST"])
 def patient_list(request):
     """The patients, or those a search found (``?search=``, see ``search_patients``),
@@ -39,7 +42,7 @@ def patient_list(request):
             return redirect("web:patient", written.id)
     token = request.GET.get("search")
     query = request.session.get(SEARCHES, {}).get(token) if token else None
-    patients = selectors.patients()
+    patients = visible.patients(staff_of(request.user), selectors.patients())
     if query:
         patients = patients.filter(name__icontains=query)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -51,7 +54,7 @@ def patient_list(request):
     }, status=commands.status(form))
 
 
-@staff_page
+@staff_page(Capability.SEE_PATIENTS)
 @require_POST
 def search_patients(request):
     """A search by name is posted, never put in a URL, where it would reach the
@@ -75,10 +78,10 @@ def _searched(request, query):
     return HttpResponseRedirect(f"{reverse('web:patients')}?{urlencode({'search': token})}", status=303)
 
 
-@staff_page
+@staff_page(Capability.SEE_PATIENTS, write=Capability.WRITE_PATIENTS)
 @require_http_methods(["GET", "POST"])
 def patient_page(request, pk):
-    patient, pending = shown_or_pending(request, selectors.patients(), pk, "patient")
+    patient, pending = shown_or_pending(request, selectors.patients(), pk, "patient", visible.patients)
     if pending:
         return pending
     form = PatientForm(request.POST if request.method == "POST" else None,
@@ -89,7 +92,8 @@ def patient_page(request, pk):
         if written:
             messages.success(request, "Patient details saved.")
             return redirect("web:patient", pk)
-    appointments = selectors.appointments().filter(patient_id=pk).order_by("-day", "-time")[:HISTORY]
+    appointments = visible.appointments(staff_of(request.user), selectors.appointments()).filter(
+        patient_id=pk).order_by("-day", "-time")[:HISTORY]
     return render(request, "web/patients/detail.html", {
         "patient": patient, "appointments": appointments, "form": form,
     }, status=commands.status(form))
