@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "clinic.web",
     "clinic.signin",
     "clinic.roles",
+    "clinic.audit",
 ]
 
 MIDDLEWARE = [
