@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic.audit.reads import patients_in, record_reads
 from clinic.dates import FIRST_DAY, LAST_DAY, CalendarDateField
 from clinic.signin import tokens
 from clinic.signin.lockout import SignInLocked
@@ -37,6 +38,38 @@ def _render(queryset, serializer):
         row = queryset.filter(pk=pk).first()
         return None if row is None else serializer(row).data
     return show
+
+
+class ShowsPatients:
+    """A view whose answers carry patients' data. Every successful answer — a read,
+    or a command's answer, which shows the resource as projected (a cancellation
+    shows the patient's name, an update the fields not sent) — is recorded in the
+    read audit before it is returned; if that fails, the request fails. A 202
+    carries ids only and is not recorded."""
+
+    @staticmethod
+    def patient_of(row):
+        """The patient a row of this view's answers shows."""
+        raise NotImplementedError
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # OPTIONS answers the view's description, no resource.
+        if response.status_code in (200, 201) and request.method != "OPTIONS" and isinstance(response.data, dict):
+            rows = response.data["results"] if "results" in response.data else [response.data]
+            record_reads(request, [self.patient_of(row) for row in rows])
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class ShowsPatient(ShowsPatients):
+    @staticmethod
+    def patient_of(row):
+        return row["id"]
+
+
+class ShowsAppointment(ShowsPatients):
+    @staticmethod
+    def patient_of(row):
+        return row["patient"]["id"]
 
 
 def _valid(serializer_class, request, partial=False):
@@ -131,7 +164,7 @@ class DoctorDepartures(_ShiftCommand):
 
 # --- Patients ------------------------------------------------------------
 
-class PatientList(generics.ListAPIView):
+class PatientList(ShowsPatient, generics.ListAPIView):
     queryset = selectors.patients()
     serializer_class = s.PatientSerializer
 
@@ -145,7 +178,7 @@ class PatientList(generics.ListAPIView):
             show=_render(selectors.patients(), s.PatientSerializer), detail_url="api:patient", created=True)
 
 
-class PatientDetail(generics.RetrieveAPIView):
+class PatientDetail(ShowsPatient, generics.RetrieveAPIView):
     queryset = selectors.patients()
     serializer_class = s.PatientSerializer
 
@@ -172,7 +205,7 @@ class AppointmentFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=[("booked", "booked"), ("cancelled", "cancelled")])
 
 
-class AppointmentList(generics.ListAPIView):
+class AppointmentList(ShowsAppointment, generics.ListAPIView):
     queryset = selectors.appointments()
     serializer_class = s.AppointmentSerializer
     filterset_class = AppointmentFilter
@@ -191,12 +224,12 @@ class AppointmentList(generics.ListAPIView):
             created=True)
 
 
-class AppointmentDetail(generics.RetrieveAPIView):
+class AppointmentDetail(ShowsAppointment, generics.RetrieveAPIView):
     queryset = selectors.appointments()
     serializer_class = s.AppointmentSerializer
 
 
-class AppointmentCancel(APIView):
+class AppointmentCancel(ShowsAppointment, APIView):
     """Cancel an appointment; its slot becomes free again."""
 
     @extend_schema(request=s.CancelAppointment, responses=_responses(
@@ -225,6 +258,7 @@ class EventFeed(APIView):
         query.is_valid(raise_exception=True)
         after, limit = query.validated_data["after"], query.validated_data["limit"]
         events = list(store.read_all(after=after, limit=limit))
+        record_reads(request, patients_in(events))
         next_url = None
         if len(events) == limit:
             next_url = request.build_absolute_uri(f"{request.path}?after={events[-1].position}&limit={limit}")
@@ -241,7 +275,10 @@ class StreamEvents(generics.ListAPIView):
         return store.read_all().filter(stream_id=self.kwargs["id"]).order_by("version")
 
     def list(self, request, *args, **kwargs):
-        get_object_or_404(self.get_queryset()[:1])
-        return super().list(request, *args, **kwargs)
+        events = self.get_queryset()
+        get_object_or_404(events[:1])
+        page = self.paginate_queryset(events)
+        record_reads(request, patients_in(page))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -23,20 +24,39 @@ from events.models import StoredEvent
 
 from .models import PatientRead
 
+VIEW_LENGTH = PatientRead._meta.get_field("view").max_length or 60
 
-def record_reads(request: HttpRequest, view: str, patient_ids: Iterable[uuid.UUID | str | None]) -> None:
-    """Record that this request shows these patients' data through ``view`` (a
-    stable name: "api:patient", "web:appointments"). Each patient once; none, no
-    query."""
+
+def record_reads(request: HttpRequest, patient_ids: Iterable[uuid.UUID | str | None]) -> None:
+    """Record that this request shows these patients' data. Each patient once;
+    none, no query. The view is named by its URL name ("api:patient",
+    "web:appointments", "admin:readmodels_patient_changelist"), stable across
+    releases, with the method when it is not a GET: "api:patient PATCH" is a
+    command's answer, not a look-up."""
     shown = list(dict.fromkeys(uuid.UUID(str(pk)) for pk in patient_ids if pk is not None))
     if not shown:
         return
+    view = request.resolver_match.view_name if request.resolver_match else request.path
+    if request.method not in ("GET", "HEAD"):
+        view = f"{view} {request.method}"
     user = request.user
-    at = timezone.now()
-    reader = {"user_id": user.pk, "username": user.get_username(), "view": view, "at": at,
-              "correlation_id": commands.correlation_id(request) or "",
+    reader = {"user_id": user.pk, "username": user.get_username(), "view": view[:VIEW_LENGTH],
+              "at": timezone.now(), "correlation_id": commands.correlation_id(request) or "",
               "refresh": getattr(request, "live_refresh", False)}  # set by clinic.web.access
-    PatientRead.objects.bulk_create([PatientRead(patient_id=pk, **reader) for pk in shown])
+    _insert([PatientRead(patient_id=pk, **reader) for pk in shown])
+
+
+def _insert(rows: list[PatientRead]) -> None:
+    """One INSERT of all the rows. ``bulk_create`` would wrap it in a transaction of
+    its own (on SQLite two more statements, BEGIN and COMMIT) in case it needs
+    several; a single INSERT is atomic by itself. Only a list longer than one
+    statement may carry (SQLite's 999 parameters: 142 rows) takes several, in one
+    transaction."""
+    fields = [field for field in PatientRead._meta.concrete_fields if not field.primary_key]
+    if len(rows) > connection.ops.bulk_batch_size(fields, rows):
+        PatientRead.objects.bulk_create(rows)
+        return
+    PatientRead.objects.all()._insert(rows, fields=fields)  # type: ignore[attr-defined]  # bulk_create's own step
 
 
 def patients_in(events: Sequence[StoredEvent]) -> list[uuid.UUID]:

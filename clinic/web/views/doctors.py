@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clinic.audit.reads import record_reads
 from events.domain import commands as c
 from readmodels import selectors
 from readmodels.models import Appointment
@@ -63,8 +64,9 @@ def _doctor_page(request, pk, shift_form):
         return pending
     shifts = list(doctor.timesheet.all())
     now = timezone.localtime()
-    upcoming = selectors.appointments().filter(doctor_id=pk, status=Appointment.BOOKED).filter(
-        Q(day__gt=now.date()) | Q(day=now.date(), time__gte=now.time())).order_by("day", "time")[:UPCOMING]
+    upcoming = list(selectors.appointments().filter(doctor_id=pk, status=Appointment.BOOKED).filter(
+        Q(day__gt=now.date()) | Q(day=now.date(), time__gte=now.time())).order_by("day", "time")[:UPCOMING])
+    record_reads(request, [appointment.patient_id for appointment in upcoming])
     return render(request, "web/doctors/detail.html", {
         "live_page": reverse("web:doctor", args=[pk]),  # also after a refused POST
         "doctor": doctor,

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clinic.audit.reads import record_reads
 from events.domain import commands as c
 from readmodels import selectors
 
@@ -43,6 +44,7 @@ def patient_list(request):
     if query:
         patients = patients.filter(name__icontains=query)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_reads(request, [patient.pk for patient in page])
     return render(request, "web/patients/list.html", {
         "page": page, "search": PatientSearchForm(initial={"q": query}), "query": query, "form": form,
         "search_gone": bool(token) and query is None,
@@ -90,6 +92,7 @@ def patient_page(request, pk):
             messages.success(request, "Patient details saved.")
             return redirect("web:patient", pk)
     appointments = selectors.appointments().filter(patient_id=pk).order_by("-day", "-time")[:HISTORY]
+    record_reads(request, [pk])
     return render(request, "web/patients/detail.html", {
         "patient": patient, "appointments": appointments, "form": form,
     }, status=commands.status(form))
