@@ -1,5 +1,7 @@
 from rest_framework.permissions import BasePermission
 
+from clinic.roles.rules import Capability, may
+from clinic.roles.staff import staff_of
 from clinic.staff import is_clinic_staff
 
 
@@ -10,3 +12,12 @@ class IsClinicStaff(BasePermission):
 
     def has_permission(self, request, view):
         return is_clinic_staff(request.user)
+
+
+class MaySeeHistory(IsClinicStaff):
+    """The event history and the read audit: managers only (and superusers)."""
+
+    message = "Only a manager may see this."
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and may(staff_of(request.user), Capability.SEE_HISTORY)

@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic.audit.models import PatientRead
 from clinic.audit.reads import patients_in, record_reads
 from clinic.dates import FIRST_DAY, LAST_DAY, CalendarDateField
 from clinic.signin import tokens
@@ -23,6 +24,7 @@ from readmodels import selectors
 from . import serializers as s
 from .commands import execute
 from .parsers import BoundedJSONParser
+from .permissions import MaySeeHistory
 from .schema import RETRY_AFTER, refused, written
 
 
@@ -282,3 +284,30 @@ class StreamEvents(generics.ListAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
+
+
+# --- The read audit ------------------------------------------------------
+
+class AuditQuery(serializers.Serializer):
+    patient = serializers.UUIDField(help_text="The patient whose reads to list.")
+
+
+class AuditList(generics.ListAPIView):
+    """Who read one patient's data, newest first (managers only). Listing it reads
+    ids only, so it is not itself recorded."""
+
+    serializer_class = s.PatientReadSerializer
+    permission_classes = (MaySeeHistory,)
+    queryset = PatientRead.objects.none()
+
+    @extend_schema(parameters=[AuditQuery], responses={
+        200: s.PatientReadSerializer(many=True),
+        400: refused("patient is missing or not a valid id."),
+        403: refused("Not a manager (or not a clinic staff account).")})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        query = AuditQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return PatientRead.objects.filter(patient_id=query.validated_data["patient"]).order_by("-at", "-id")

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.audit.reads import record_reads
+from clinic.roles.rules import Capability, may
+from clinic.roles.staff import staff_of
 from events.domain import commands as c
 from readmodels import selectors
 
@@ -95,4 +97,5 @@ def patient_page(request, pk):
     record_reads(request, [pk])
     return render(request, "web/patients/detail.html", {
         "patient": patient, "appointments": appointments, "form": form,
+        "sees_audit": may(staff_of(request.user), Capability.SEE_HISTORY),
     }, status=commands.status(form))
