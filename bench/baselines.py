@@ -14,6 +14,10 @@
   and its patient with a query of its own (1 + 50 + 50 queries), against
   ``join_page(day)``, the same rows through ``selectors.appointments()``
   (``select_related``: one query).
+* **No read audit** (``UnauditedAppointmentDetail``): the real appointment detail
+  view, with only the read audit's INSERT left out — what the audit costs a
+  read. Only the benchmark serves it; the clinic has no switch that turns the
+  audit off.
 """
 from django.http import Http404
 from django.utils import timezone
@@ -21,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.api.serializers import AppointmentSerializer
+from clinic.api.views import AppointmentDetail, ShowsPatients
 from clinic.roles.rules import Capability
 from events import handlers
 from events.domain import appointment, doctor, patient
@@ -70,3 +75,10 @@ def join_page(day):
 def list_page(queryset):
     """What a list page or the list API does with the rows: serialize them."""
     return AppointmentSerializer(list(queryset), many=True).data
+
+
+class UnauditedAppointmentDetail(AppointmentDetail):
+    """``GET /api/appointments/{id}/`` without recording the read."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        return super(ShowsPatients, self).finalize_response(request, response, *args, **kwargs)

@@ -265,12 +265,16 @@ class Suite:
         wall time per request in ms, after a warm-up. ``detail_queries``: the
         SQL queries one request makes on the read models (the appointment with
         its doctor and patient: must be 1); ``detail_queries_total`` adds the
-        token lookup and the user's role.
+        token lookup, the user's role and the read audit's INSERT.
 
         ``fold_detail_ms_p50``: the same body built per request by folding the
         appointment's, doctor's and patient's event streams
         (``bench.baselines``), through the same view machinery, for the same
         appointments. Before timing, both answers are checked equal.
+        ``unaudited_detail_ms_p50``: the same endpoint without the read audit's
+        INSERT (``bench.baselines``), interleaved request by request with the
+        audited one so both see the same machine; ``audit_ms_p50`` is the
+        difference of the two medians, what the audit adds to a read.
         ``fold_events_per_request``: the median number of events those three
         streams hold — the fold's cost grows with it (the doctor's stream gains
         two events per working day), the join's does not."""
@@ -297,6 +301,11 @@ class Suite:
 
         self.figures["detail_ms_p50"], self.figures["detail_ms_p99"] = self._time_gets(
             client, "/api/appointments/{}/", sample, self.preset.detail_requests)
+        audited, unaudited = self._time_paired(client, "/api/appointments/{}/", "/bench/unaudited/appointments/{}/",
+                                               sample, self.preset.detail_requests)
+        self.figures["audited_detail_ms_p50"], self.figures["unaudited_detail_ms_p50"] = audited, unaudited
+        self.figures["audit_ms_p50"] = audited - unaudited
+        log(f"detail p50 with the read audit {audited:.2f} ms, without {unaudited:.2f} ms")
         fold_p50, _ = self._time_gets(client, "/bench/fold/appointments/{}/", sample, self.preset.fold_requests)
         self.figures["fold_detail_ms_p50"] = fold_p50
         log(f"detail p50 {self.figures['detail_ms_p50']:.2f} ms, fold p50 {fold_p50:.2f} ms")
@@ -309,6 +318,19 @@ class Suite:
 
         row = Appointment.objects.get(pk=appointment_id)
         return StoredEvent.objects.filter(stream_id__in=[row.pk, row.doctor_id, row.patient_id]).count()
+
+    def _time_paired(self, client, url, other_url, sample, count):
+        """Median ms of two URLs, timed alternately over the same sample."""
+        times = {url: [], other_url: []}
+        for appointment_id in sample[:self.preset.warmup + count]:
+            for each in (url, other_url) if len(times[url]) % 2 else (other_url, url):
+                started = time.perf_counter()
+                response = client.get(each.format(appointment_id))
+                times[each].append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise AssertionError(f"{each.format(appointment_id)}: {response.status_code}")
+        warmup = self.preset.warmup
+        return percentile(times[url][warmup:], 50), percentile(times[other_url][warmup:], 50)
 
     def _time_gets(self, client, url, sample, count):
         warmup = self.preset.warmup

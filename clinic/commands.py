@@ -18,9 +18,15 @@ MAX_CORRELATION_ID = 100
 
 
 def context(request: HttpRequest, source: str) -> handlers.Context:
-    """Who asks, and the caller's correlation id (``X-Correlation-ID``), if any."""
-    correlation_id = request.headers.get("X-Correlation-ID", "")[:MAX_CORRELATION_ID] or None
-    return handlers.Context(actor=request.user.get_username(), source=source, correlation_id=correlation_id)
+    """Who asks, and the caller's correlation id, if any."""
+    return handlers.Context(actor=request.user.get_username(), source=source,
+                            correlation_id=correlation_id(request))
+
+
+def correlation_id(request: HttpRequest) -> str | None:
+    """The caller's ``X-Correlation-ID`` (its first characters), or None: what ties
+    a request's events and audit records to the caller's own logs."""
+    return request.headers.get("X-Correlation-ID", "")[:MAX_CORRELATION_ID] or None
 
 
 def caught_up(written: handlers.Written) -> bool:

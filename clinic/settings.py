@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "clinic.signin",
     "clinic.operations",
     "clinic.roles",
+    "clinic.audit",
 ]
 
 MIDDLEWARE = [

@@ -14,8 +14,9 @@ SQLite itself and are left to the embedded pass.
 
 Most tests that touch the API need committed transactions: projection runs when
 the appending transaction commits. ``committed_db`` gives them that, and resets
-the event table afterwards through the test-only ``reset_event_store`` (Django's
-own flush would be refused by the immutability triggers, as it should be).
+the event table and the read audit afterwards through the test-only
+``reset_event_store`` and ``reset_audit`` (Django's own flush would be refused by
+their immutability triggers, as it should be).
 """
 import datetime
 import os
@@ -27,6 +28,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+from clinic.audit.testing import reset_audit
 from clinic.roles.accounts import enrol
 from clinic.roles.rules import Role
 from clinic.signin import tokens
@@ -136,6 +138,7 @@ def committed_db(transactional_db):
     if services.production_mode():
         services.quiesce()  # a worker mid-batch would deadlock with the flush's TRUNCATE
     reset_event_store()
+    reset_audit()
 
 
 @pytest.fixture

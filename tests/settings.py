@@ -6,4 +6,4 @@ SECURE_SSL_REDIRECT = False
 
 # The JSON request and command lines are tested through their own handler
 # (tests/operations/test_json_logs.py); on the console they would bury a failure's output.
-LOGGING["handlers"]["json"]["level"] = "WARNING"  # noqa: F405
+LOGGING["handlers"]["json"]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405

@@ -1,3 +1,3 @@
 """The Django admin, one of the clinic's faces: for inspecting the event log, the
 read models and the projectors' checkpoints, never for editing them."""
-from . import events, readmodels  # noqa: F401  (registers the model admins)
+from . import audit, events, readmodels  # noqa: F401  (registers the model admins)

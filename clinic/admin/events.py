@@ -10,7 +10,10 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from clinic.audit.reads import patients_in
 from events.models import StoredEvent
+
+from .reads import ShowsPatients
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -32,7 +35,7 @@ def _pretty(value):
 
 
 @admin.register(StoredEvent)
-class StoredEventAdmin(ReadOnlyAdmin):
+class StoredEventAdmin(ShowsPatients, ReadOnlyAdmin):
     list_display = ["position", "type", "stream_type", "stream", "version", "actor", "occurred_at", "recorded_at"]
     list_filter = ["type", "stream_type", "occurred_at", "recorded_at"]
     search_fields = ["stream_id", "metadata__actor"]
@@ -44,6 +47,9 @@ class StoredEventAdmin(ReadOnlyAdmin):
 
     class Media:
         css = {"all": ["clinic/admin.css"]}  # no style="": the Content-Security-Policy refuses inline styles
+
+    def patients_shown(self, rows):
+        return patients_in(list(rows))
 
     @admin.display(description="actor")
     def actor(self, event):

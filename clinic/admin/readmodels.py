@@ -14,6 +14,7 @@ from readmodels.projectors import by_name
 from readmodels.rebuild import rebuild
 
 from .events import ReadOnlyAdmin
+from .reads import ShowsPatients
 
 
 def events_link(stream_id, label="events"):
@@ -63,7 +64,10 @@ class TimesheetEntryAdmin(ProjectedAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(ProjectedAdmin):
+class PatientAdmin(ShowsPatients, ProjectedAdmin):
+    def patients_shown(self, rows):
+        return [patient.pk for patient in rows]
+
     list_display = ["name", "date_of_birth", "age", "version", "events"]
     search_fields = ["name", "id"]
     readonly_fields = ("id", "name", "date_of_birth", "age", "version", "events")
@@ -71,7 +75,10 @@ class PatientAdmin(ProjectedAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ProjectedAdmin):
+class AppointmentAdmin(ShowsPatients, ProjectedAdmin):
+    def patients_shown(self, rows):
+        return [appointment.patient_id for appointment in rows]
+
     list_display = ["day", "time", "duration_minutes", "doctor", "patient", "status", "events"]
     list_filter = ["status", "day"]
     list_select_related = ["doctor", "patient"]

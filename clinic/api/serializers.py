@@ -4,6 +4,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clinic.audit.models import PatientRead
 from clinic.roles.rules import Capability, may
 from clinic.roles.staff import NO_ROLE, staff_of
 from events.domain.appointment import MAX_DURATION, MIN_DURATION
@@ -277,3 +278,20 @@ class Token(serializers.Serializer):
 
     token = serializers.CharField(help_text="Send it as Authorization: Token <token>.")
     expiry = serializers.DateTimeField(help_text="When the token stops working; sign in again for a new one.")
+
+
+class PatientReadSerializer(serializers.ModelSerializer):
+    """One read of one patient's data: who, when, through which view. Ids only."""
+
+    userId = serializers.IntegerField(source="user_id", allow_null=True, help_text="The reader's user id.")
+    patientId = serializers.UUIDField(source="patient_id")
+    correlationId = serializers.CharField(source="correlation_id", help_text="The request's X-Correlation-ID, or "
+                                                                               "empty.")
+    view = serializers.CharField(help_text='The URL name of what showed the data, and the method if not a GET: '
+                                           '"api:patient", "web:appointments", "api:patient PATCH" (a command\'s '
+                                           'answer).')
+    refresh = serializers.BooleanField(help_text="A staff page re-read in the background by live updates.")
+
+    class Meta:
+        model = PatientRead
+        fields = ["at", "userId", "username", "view", "patientId", "correlationId", "refresh"]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("appointments/<uuid:pk>/cancel/", views.AppointmentCancel.as_view(), name="appointment-cancel"),
     path("events/", views.EventFeed.as_view(), name="events"),
     path("streams/<uuid:id>/events/", views.StreamEvents.as_view(), name="stream-events"),
+    path("audit/", views.AuditList.as_view(), name="audit"),
     path("schema/", docs.Schema.as_view(), name="schema"),
     path("docs/", docs.Docs.as_view(), name="docs"),
 ]

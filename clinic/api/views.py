@@ -13,6 +13,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic.audit.models import PatientRead
+from clinic.audit.reads import patients_in, record_reads
 from clinic.dates import FIRST_DAY, LAST_DAY, CalendarDateField
 from clinic.roles import visible, whose
 from clinic.roles.rules import Capability
@@ -42,6 +44,38 @@ def _render(request, queryset, serializer):
         row = queryset.filter(pk=pk).first()
         return None if row is None else serializer(row, context={"request": request}).data
     return show
+
+
+class ShowsPatients:
+    """A view whose answers carry patients' data. Every successful answer — a read,
+    or a command's answer, which shows the resource as projected (a cancellation
+    shows the patient's name, an update the fields not sent) — is recorded in the
+    read audit before it is returned; if that fails, the request fails. A 202
+    carries ids only and is not recorded."""
+
+    @staticmethod
+    def patient_of(row):
+        """The patient a row of this view's answers shows."""
+        raise NotImplementedError
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # OPTIONS answers the view's description, no resource.
+        if response.status_code in (200, 201) and request.method != "OPTIONS" and isinstance(response.data, dict):
+            rows = response.data["results"] if "results" in response.data else [response.data]
+            record_reads(request, [self.patient_of(row) for row in rows])
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class ShowsPatient(ShowsPatients):
+    @staticmethod
+    def patient_of(row):
+        return row["id"]
+
+
+class ShowsAppointment(ShowsPatients):
+    @staticmethod
+    def patient_of(row):
+        return row["patient"]["id"]
 
 
 def _valid(serializer_class, request, partial=False):
@@ -157,7 +191,7 @@ class DoctorDepartures(_ShiftCommand):
 
 # --- Patients ------------------------------------------------------------
 
-class PatientList(NeedToKnow, generics.ListAPIView):
+class PatientList(ShowsPatient, NeedToKnow, generics.ListAPIView):
     capabilities = {"GET": Capability.SEE_PATIENTS, "POST": Capability.WRITE_PATIENTS}
     narrow = staticmethod(visible.patients)
     queryset = selectors.patients()
@@ -173,7 +207,7 @@ class PatientList(NeedToKnow, generics.ListAPIView):
             show=_render(request, selectors.patients(), s.PatientSerializer), detail_url="api:patient", created=True)
 
 
-class PatientDetail(NeedToKnow, generics.RetrieveAPIView):
+class PatientDetail(ShowsPatient, NeedToKnow, generics.RetrieveAPIView):
     capabilities = {"GET": Capability.SEE_PATIENTS, "PATCH": Capability.WRITE_PATIENTS}
     narrow = staticmethod(visible.patients)
     queryset = selectors.patients()
@@ -202,7 +236,7 @@ class AppointmentFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=[("booked", "booked"), ("cancelled", "cancelled")])
 
 
-class AppointmentList(NeedToKnow, generics.ListAPIView):
+class AppointmentList(ShowsAppointment, NeedToKnow, generics.ListAPIView):
     capabilities = {"GET": Capability.SEE_PATIENTS, "POST": Capability.BOOK}
     narrow = staticmethod(visible.appointments)
     queryset = selectors.appointments()
@@ -223,14 +257,14 @@ class AppointmentList(NeedToKnow, generics.ListAPIView):
             created=True)
 
 
-class AppointmentDetail(NeedToKnow, generics.RetrieveAPIView):
+class AppointmentDetail(ShowsAppointment, NeedToKnow, generics.RetrieveAPIView):
     capabilities = {"GET": Capability.SEE_PATIENTS}
     narrow = staticmethod(visible.appointments)
     queryset = selectors.appointments()
     serializer_class = s.AppointmentSerializer
 
 
-class AppointmentCancel(APIView):
+class AppointmentCancel(ShowsAppointment, APIView):
     """Cancel an appointment; its slot becomes free again."""
 
     capabilities = {"POST": Capability.BOOK}
@@ -263,6 +297,7 @@ class EventFeed(APIView):
         query.is_valid(raise_exception=True)
         after, limit = query.validated_data["after"], query.validated_data["limit"]
         events = list(store.read_all(after=after, limit=limit))
+        record_reads(request, patients_in(events))
         next_url = None
         if len(events) == limit:
             next_url = request.build_absolute_uri(f"{request.path}?after={events[-1].position}&limit={limit}")
@@ -280,7 +315,35 @@ class StreamEvents(generics.ListAPIView):
         return store.read_all().filter(stream_id=self.kwargs["id"]).order_by("version")
 
     def list(self, request, *args, **kwargs):
-        get_object_or_404(self.get_queryset()[:1])
-        return super().list(request, *args, **kwargs)
+        events = self.get_queryset()
+        get_object_or_404(events[:1])
+        page = self.paginate_queryset(events)
+        record_reads(request, patients_in(page))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
+# --- The read audit ------------------------------------------------------
+
+class AuditQuery(serializers.Serializer):
+    patient = serializers.UUIDField(help_text="The patient whose reads to list.")
+
+
+class AuditList(generics.ListAPIView):
+    """Who read one patient's data, newest first (managers only). Listing it reads
+    ids only, so it is not itself recorded."""
+
+    capabilities = {"GET": Capability.SEE_HISTORY}
+    serializer_class = s.PatientReadSerializer
+    queryset = PatientRead.objects.none()
+
+    @extend_schema(parameters=[AuditQuery], responses={
+        200: s.PatientReadSerializer(many=True),
+        400: refused("patient is missing or not a valid id."),
+        403: refused("Not a manager (or not a clinic staff account).")})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        query = AuditQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return PatientRead.objects.filter(patient_id=query.validated_data["patient"]).order_by("-at", "-id")

@@ -1,4 +1,4 @@
-"""``/healthz`` (anyone: no personal data) and ``/metrics`` (staff or the metrics token)."""
+"""``/healthz`` (anyone: no personal data) and ``/metrics`` (staff with a role, or the metrics token)."""
 import hmac
 
 from django.conf import settings
@@ -7,8 +7,8 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST
 from rest_framework.exceptions import AuthenticationFailed
 
+from clinic.roles.staff import staff_of
 from clinic.signin import tokens
-from clinic.staff import is_clinic_staff
 
 from . import health, metrics
 
@@ -21,23 +21,32 @@ def healthz(request):
 
 @require_GET
 def metrics_page(request):
-    if not _may_scrape(request):
+    caller = _scraper(request)
+    if caller is None:
         response = JsonResponse({"detail": "Send a staff API token (Authorization: Token …) or the metrics "
                                            "token (Authorization: Bearer …)."}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
+    if caller is not METRICS_TOKEN and not staff_of(caller).has_role:
+        return JsonResponse({"detail": "This account has no clinic role, so it may not read the metrics."},
+                            status=403)
     return HttpResponse(metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
 
 
-def _may_scrape(request) -> bool:
+METRICS_TOKEN = object()  # the caller showed CLINIC_METRICS_TOKEN
+
+
+def _scraper(request):
+    """Who scrapes: ``METRICS_TOKEN``, a user (by API token or signed in), or None."""
     scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
     if scheme == "Bearer":
         expected = settings.CLINIC_METRICS_TOKEN
-        return bool(expected) and hmac.compare_digest(credential.encode(), expected.encode())
+        valid = bool(expected) and hmac.compare_digest(credential.encode(), expected.encode())
+        return METRICS_TOKEN if valid else None
     if scheme == "Token":
         try:
             found = tokens.TokenAuthentication().authenticate(request)
         except AuthenticationFailed:
-            return False
-        return found is not None and is_clinic_staff(found[0])
-    return is_clinic_staff(request.user)  # a signed-in staff member's browser
+            return None
+        return found[0] if found is not None else None
+    return request.user if request.user.is_authenticated else None

@@ -117,3 +117,7 @@ class EventLogFilterForm(Filters):
                                     choices=lambda: [("", "Any stream"), *[(t, t) for t in catalogue.stream_types()]])
     stream = forms.UUIDField(required=False, label="Stream id")
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class AuditFilterForm(Filters):
+    patient = forms.UUIDField(label="Patient id")

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth
 from django.urls import path
 
 from . import live
-from .views import appointments, dashboard, doctors, eventlog, patients
+from .views import appointments, audit, dashboard, doctors, eventlog, patients
 
 app_name = "web"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("appointments/<uuid:pk>/cancel/", appointments.cancel_appointment, name="appointment-cancel"),
     path("events/", eventlog.event_log, name="events"),
     path("events/streams/<uuid:stream_id>/", eventlog.stream_page, name="stream"),
+    path("audit/", audit.audit_page, name="audit"),
     path("live/", live.stream, name="live"),
     path("accounts/login/", auth.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth.LogoutView.as_view(), name="logout"),

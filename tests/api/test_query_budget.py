@@ -1,6 +1,7 @@
-"""The API's query budget, counting every query, token authentication and the
+"""The API's query budget, counting every query — token authentication and the
 user's role included: a detail is one join, and a list costs a fixed few queries
-whatever its size."""
+whatever its size. A read of patients' data costs one more: the read audit's
+single INSERT (clinic.audit), written before the answer."""
 import datetime
 
 import pytest
@@ -22,24 +23,33 @@ def busy_clinic(committed_db, ctx, doctor, patient):
     return doctor
 
 
-def test_appointment_detail_is_auth_role_and_one_join(api, appointment, django_assert_num_queries):
-    with django_assert_num_queries(3) as captured:
+def audit_inserts(captured):
+    return [q["sql"] for q in captured.captured_queries if q["sql"].startswith('INSERT INTO "audit_patientread"')]
+
+
+def test_appointment_detail_is_auth_role_one_join_and_the_audit(api, appointment, django_assert_num_queries):
+    # The token, the user's role, the appointment with its doctor and patient, the audit's INSERT.
+    with django_assert_num_queries(4) as captured:
         response = api.get(f"/api/appointments/{appointment}/")
     assert response.status_code == 200
     data_queries = [q["sql"] for q in captured.captured_queries if "readmodels_appointment" in q["sql"]]
     assert len(data_queries) == 1 and "JOIN" in data_queries[0]
+    assert len(audit_inserts(captured)) == 1
 
 
 @pytest.mark.parametrize("page_size", [1, 30])
 def test_appointment_list_does_not_grow_with_page_size(api, busy_clinic, django_assert_max_num_queries, page_size):
-    with django_assert_max_num_queries(4):
+    # The token, the role, the count, the page, and one INSERT of the read audit for the whole page.
+    with django_assert_max_num_queries(5) as captured:
         response = api.get(f"/api/appointments/?page_size={page_size}")
     assert len(response.json()["results"]) == page_size
+    assert len(audit_inserts(captured)) == 1
 
 
 @pytest.mark.parametrize("filters", ["", "&status=booked&day=2030-01-07"])
 def test_filtered_list_stays_in_budget(api, busy_clinic, django_assert_max_num_queries, filters):
-    with django_assert_max_num_queries(4):
+    # The token, the role, the count, the page, and one INSERT of the read audit for the whole page.
+    with django_assert_max_num_queries(5):
         response = api.get(f"/api/appointments/?doctor={busy_clinic}{filters}")
     assert response.json()["count"] == 30
 

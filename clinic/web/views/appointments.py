@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clinic.audit.reads import record_reads
 from clinic.dates import FIRST_DAY, LAST_DAY
 from clinic.roles import visible
 from clinic.roles.rules import Capability
@@ -36,6 +37,7 @@ def appointment_list(request):
         appointments = appointments.filter(doctor_id=chosen["doctor"].pk)
     if chosen.get("status"):
         appointments = appointments.filter(status=chosen["status"])
+    appointments = list(appointments)
 
     booking = BookAppointmentForm(
         request.POST if request.method == "POST" else None,
@@ -47,6 +49,9 @@ def appointment_list(request):
         if written:
             messages.success(request, "Appointment booked.")
             return redirect("web:appointment", written.id)
+    # The booking form's patient list names every patient, with their date of birth.
+    record_reads(request, [*(a.patient_id for a in appointments),
+                           *booking.fields["patient"].queryset.values_list("pk", flat=True)])
     return render(request, "web/appointments/list.html", {
         "day": day, "today": timezone.localdate(), "appointments": appointments,
         "filters": filters, "booking": booking,
@@ -77,6 +82,7 @@ def _appointment_page(request, pk, cancel_form):
                                             visible.appointments)
     if pending:
         return pending
+    record_reads(request, [appointment.patient_id])
     return render(request, "web/appointments/detail.html", {
         "live_page": reverse("web:appointment", args=[pk]),  # also after a refused POST
         "appointment": appointment, "cancel_form": cancel_form, "booked": appointment.status == Appointment.BOOKED,

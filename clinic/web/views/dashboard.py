@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.utils import timezone
 
+from clinic.audit.reads import patients_in, record_reads
 from clinic.roles import visible
 from clinic.roles.rules import Capability, may
 from clinic.roles.staff import staff_of
@@ -24,6 +25,8 @@ def dashboard(request):
     today = timezone.localdate()
     todays = list(visible.appointments(staff, selectors.appointments()).filter(day=today)
                   .order_by("time", "doctor__name"))
+    latest = activity.latest(LATEST_ACTIVITY) if may(staff, Capability.SEE_HISTORY) else None
+    record_reads(request, [*(a.patient_id for a in todays), *patients_in([item.event for item in latest or []])])
     return render(request, "web/dashboard.html", {
         "today": today,
         "on_shift": selectors.doctors().filter(on_shift_since__isnull=False).order_by("on_shift_since"),
@@ -31,5 +34,5 @@ def dashboard(request):
         "appointments": todays,
         "booked_count": sum(1 for a in todays if a.status == Appointment.BOOKED),
         "cancelled_count": sum(1 for a in todays if a.status == Appointment.CANCELLED),
-        "activity": activity.latest(LATEST_ACTIVITY) if may(staff, Capability.SEE_HISTORY) else None,
+        "activity": latest,
     })

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clinic.audit.reads import record_reads
 from clinic.roles import visible, whose
 from clinic.roles.rules import Capability, may
 from clinic.roles.staff import staff_of
@@ -68,9 +69,10 @@ def _doctor_page(request, pk, shift_form):
     hours_shown = may(staff, Capability.SEE_HOURS, doctor.id)
     shifts = list(doctor.timesheet.all()) if hours_shown else []
     now = timezone.localtime()
-    upcoming = visible.appointments(staff, selectors.appointments()).filter(
+    upcoming = list(visible.appointments(staff, selectors.appointments()).filter(
         doctor_id=pk, status=Appointment.BOOKED).filter(
-        Q(day__gt=now.date()) | Q(day=now.date(), time__gte=now.time())).order_by("day", "time")[:UPCOMING]
+        Q(day__gt=now.date()) | Q(day=now.date(), time__gte=now.time())).order_by("day", "time")[:UPCOMING])
+    record_reads(request, [appointment.patient_id for appointment in upcoming])
     return render(request, "web/doctors/detail.html", {
         "live_page": reverse("web:doctor", args=[pk]),  # also after a refused POST
         "doctor": doctor,

@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from clinic.audit.reads import patients_in, record_reads
 from clinic.roles.rules import Capability
 
 from .. import eventlog, timetravel
@@ -15,6 +16,7 @@ def event_log(request):
     chosen = filters.cleaned_data if filters.is_valid() else {}
     log = eventlog.page(type=chosen.get("type"), stream_type=chosen.get("stream_type"),
                         stream=chosen.get("stream"), before=chosen.get("before"))
+    record_reads(request, patients_in([entry.event for entry in log.entries]))
     return render(request, "web/events/list.html", {
         "log": log, "filters": filters,
         "older_query": query_with(request, before=str(log.older)) if log.older else None,
@@ -32,4 +34,5 @@ def stream_page(request, stream_id):
     history = timetravel.history(stream_id, version)
     if history is None:
         raise Http404("No events have this stream id.")
+    record_reads(request, patients_in(history.events))
     return render(request, "web/events/stream.html", {"stream_id": stream_id, "history": history})

@@ -8,8 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clinic.audit.reads import record_reads
 from clinic.roles import visible
-from clinic.roles.rules import Capability
+from clinic.roles.rules import Capability, may
 from clinic.roles.staff import staff_of
 from events.domain import commands as c
 from readmodels import selectors
@@ -46,6 +47,7 @@ def patient_list(request):
     if query:
         patients = patients.filter(name__icontains=query)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_reads(request, [patient.pk for patient in page])
     return render(request, "web/patients/list.html", {
         "page": page, "search": PatientSearchForm(initial={"q": query}), "query": query, "form": form,
         "search_gone": bool(token) and query is None,
@@ -94,6 +96,8 @@ def patient_page(request, pk):
             return redirect("web:patient", pk)
     appointments = visible.appointments(staff_of(request.user), selectors.appointments()).filter(
         patient_id=pk).order_by("-day", "-time")[:HISTORY]
+    record_reads(request, [pk])
     return render(request, "web/patients/detail.html", {
         "patient": patient, "appointments": appointments, "form": form,
+        "sees_audit": may(staff_of(request.user), Capability.SEE_HISTORY),
     }, status=commands.status(form))

@@ -1,0 +1,110 @@
+"""Every answer that shows a patient's data leaves an audit record — who, which
+view, which patient — written before the answer; if it cannot be written, there
+is no answer. Views that show no patient write nothing."""
+import datetime
+
+import pytest
+from django.db import DatabaseError
+
+from clinic.audit import reads as audit_reads
+from events import handlers
+from events.domain.commands import BookAppointment, CancelAppointment, RegisterPatient
+
+
+@pytest.fixture
+def other_patient(ctx):
+    return handlers.dispatch(ctx, RegisterPatient(name="Alan Turing", date_of_birth=datetime.date(1912, 6, 23))).id
+
+
+@pytest.fixture
+def cancelled(ctx, doctor, other_patient):
+    booked = handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=other_patient,
+                                                    day=datetime.date(2030, 1, 7), time=datetime.time(10, 0))).id
+    handlers.dispatch(ctx, CancelAppointment(appointment_id=booked, reason="moved away"))
+    return booked
+
+
+API_READS = [
+    ("/api/patients/{patient}/", "api:patient", ["patient"]),
+    ("/api/patients/", "api:patients", ["patient", "other_patient"]),
+    ("/api/appointments/{appointment}/", "api:appointment", ["patient"]),
+    ("/api/appointments/", "api:appointments", ["patient", "other_patient"]),
+    ("/api/events/", "api:events", ["patient", "other_patient"]),
+    ("/api/streams/{patient}/events/", "api:stream-events", ["patient"]),
+    # A cancellation names no patient; the booking it cancels does.
+    ("/api/streams/{cancelled}/events/", "api:stream-events", ["other_patient"]),
+]
+
+
+@pytest.mark.parametrize("url, view, shown", API_READS)
+def test_an_api_read_records_each_patient_it_shows(api, reads, appointment, cancelled, request, url, view, shown):
+    ids = {name: request.getfixturevalue(name) for name in ["patient", "other_patient", "appointment", "cancelled"]}
+    response = api.get(url.format(**ids), HTTP_X_CORRELATION_ID="trace-42")
+    assert response.status_code == 200
+    assert sorted(reads(), key=str) == sorted([("reception", view, ids[name]) for name in shown], key=str)
+    from clinic.audit.models import PatientRead
+    assert set(PatientRead.objects.values_list("correlation_id", flat=True)) == {"trace-42"}
+
+
+def test_a_read_of_doctors_records_nothing(api, reads, doctor, appointment):
+    assert api.get(f"/api/doctors/{doctor}/").status_code == 200
+    assert api.get("/api/doctors/").status_code == 200
+    assert reads() == []
+
+
+def test_a_command_answer_showing_the_patient_is_recorded_with_its_method(api, reads, appointment, patient):
+    response = api.post(f"/api/appointments/{appointment}/cancel/", {"reason": ""}, format="json")
+    assert response.status_code == 200 and response.json()["patient"]["name"] == "Grace Hopper"
+    assert reads() == [("reception", "api:appointment-cancel POST", patient)]
+
+
+def test_no_answer_without_its_audit_record(api, patient, monkeypatch):
+    def broken(rows):
+        raise DatabaseError("the audit table is unavailable")
+    monkeypatch.setattr(audit_reads, "_insert", broken)
+    with pytest.raises(DatabaseError):
+        api.get(f"/api/patients/{patient}/")
+
+
+WEB_READS = [
+    ("/patients/", "web:patients", ["patient", "other_patient"]),
+    ("/patients/{patient}/", "web:patient", ["patient"]),
+    ("/appointments/{appointment}/", "web:appointment", ["patient"]),
+    ("/appointments/?day=2030-01-07", "web:appointments", ["patient", "other_patient"]),
+    ("/doctors/{doctor}/", "web:doctor", ["patient"]),  # the doctor's upcoming appointments
+    ("/events/", "web:events", ["patient", "other_patient"]),
+    ("/events/streams/{patient}/", "web:stream", ["patient"]),
+    ("/events/streams/{cancelled}/?version=2", "web:stream", ["other_patient"]),
+]
+
+
+@pytest.mark.parametrize("url, view, shown", WEB_READS)
+def test_a_staff_page_records_each_patient_it_shows(staff, reads, doctor, appointment, cancelled, request, url,
+                                                    view, shown):
+    ids = {name: request.getfixturevalue(name) for name in ["patient", "other_patient", "appointment", "cancelled",
+                                                            "doctor"]}
+    response = staff.get(url.format(**ids))
+    assert response.status_code == 200
+    assert sorted(reads(), key=str) == sorted([("reception", view, ids[name]) for name in shown], key=str)
+
+
+def test_a_live_refresh_is_a_read_too_and_says_so(staff, patient):
+    from clinic.audit.models import PatientRead
+    staff.get(f"/patients/{patient}/")
+    staff.get(f"/patients/{patient}/", HTTP_X_CLINIC_LIVE_REFRESH="1")
+    assert list(PatientRead.objects.order_by("id").values_list("view", "refresh")) == [
+        ("web:patient", False), ("web:patient", True)]
+
+
+def test_the_admin_records_the_patients_it_lists_and_inspects(client, reads, patient, appointment):
+    from django.contrib.auth import get_user_model
+    admin = get_user_model().objects.create_superuser("engineer", password="pw-not-for-real-2")
+    client.force_login(admin)
+    assert client.get("/admin/readmodels/patient/").status_code == 200
+    assert client.get(f"/admin/readmodels/appointment/{appointment}/change/").status_code == 200
+    assert client.get("/admin/events/storedevent/").status_code == 200
+    assert reads() == [("engineer", "admin:readmodels_patient_changelist", patient),
+                       ("engineer", "admin:readmodels_appointment_change", patient),
+                       ("engineer", "admin:events_storedevent_changelist", patient)]
+    assert client.get("/admin/audit/patientread/").status_code == 200
+    assert client.get("/admin/audit/patientread/add/").status_code == 403
