@@ -155,6 +155,12 @@ CELERY_BEAT_SCHEDULE = {
 # How long a write waits for the read side before answering 202.
 CLINIC_READ_YOUR_WRITES_TIMEOUT = float(os.environ.get("CLINIC_READ_YOUR_WRITES_TIMEOUT", "2.0"))
 
+# --- The clinic's rules -----------------------------------------------------
+# Appointments start on this grid of minutes from midnight (clinic local time).
+CLINIC_SLOT_MINUTES = int(os.environ.get("CLINIC_SLOT_MINUTES", "15"))
+# The week of a doctor whose working hours were never set: Monday (0) to Friday, 08:00-18:00.
+CLINIC_DEFAULT_HOURS = [{"weekday": weekday, "start": "08:00", "end": "18:00"} for weekday in range(5)]
+
 # --- Auth, i18n, static ---------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

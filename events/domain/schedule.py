@@ -1,7 +1,11 @@
-"""A doctor's schedule for one day: which minutes are booked.
+"""A day's schedule of one doctor, or of one patient: which minutes are booked.
 
-It is its own stream (one per doctor and day) so that the no-double-booking rule
-is guarded by the stream's version: the rule's whole state is in one place.
+Each is its own small stream (one per doctor and day, one per patient and day)
+so that each no-double-booking rule is guarded by a stream's version: the
+rule's whole state is in one place. A booking appends to the doctor's day and
+the patient's day in the same atomic append, each at the version it was decided
+on, so two concurrent bookings of one patient with two doctors cannot both pass.
+Both kinds hold the same events and fold alike; only their ids differ.
 """
 from __future__ import annotations
 
@@ -52,6 +56,11 @@ def stream_id(doctor_id: UUID | str, day: date) -> UUID:
     return uuid5(NAMESPACE_URL, f"clinic:schedule:{UUID(str(doctor_id))}:{day.isoformat()}")
 
 
+def patient_stream_id(patient_id: UUID | str, day: date) -> UUID:
+    """The patient's day, named by patient and day like the doctor's."""
+    return uuid5(NAMESPACE_URL, f"clinic:patient-schedule:{UUID(str(patient_id))}:{day.isoformat()}")
+
+
 def evolve(state: Schedule | None, event: Event) -> Schedule:
     booked = dict(state or {})
     if type(event) is SlotBooked:
@@ -62,11 +71,15 @@ def evolve(state: Schedule | None, event: Event) -> Schedule:
     return booked
 
 
-def ensure_free(schedule: Schedule | None, slot: Slot, *, doctor_name: str) -> None:
-    for taken in (schedule or {}).values():
-        if slot.overlaps(taken):
-            raise DoubleBooking(
-                f"Dr {doctor_name} is already booked from {clock(taken.start)} to {clock(taken.end)}.")
+def ensure_free(schedule: Schedule | None, slot: Slot, *, who: str, field: str | None = None,
+                apart_from: uuid.UUID | None = None) -> None:
+    """``who`` ("Dr Ada Lovelace", "Grace Hopper") begins the refusal;
+    ``apart_from`` is an appointment being moved, whose own slot does not stand
+    in its way."""
+    for appointment_id, taken in (schedule or {}).items():
+        if appointment_id != apart_from and slot.overlaps(taken):
+            raise DoubleBooking(f"{who} is already booked from {clock(taken.start)} to {clock(taken.end)}.",
+                                field=field)
 
 
 def clock(minutes: int) -> str:
