@@ -3,7 +3,9 @@
 Each selector answers in a fixed number of queries whatever the size of the
 answer: joins (select_related) for to-one, one prefetch for to-many.
 """
-from django.db.models import Prefetch, QuerySet
+import re
+
+from django.db.models import Prefetch, Q, QuerySet
 
 from .models import Appointment, Doctor, Patient, TimesheetEntry
 
@@ -19,6 +21,14 @@ def doctors_with_timesheet() -> QuerySet[Doctor]:
 
 def patients() -> QuerySet[Patient]:
     return Patient.objects.all()
+
+
+def find_patients(patients_: QuerySet[Patient], search: str) -> QuerySet[Patient]:
+    """Patients whose name contains ``search`` (any case), or whose phone starts
+    with its digits (phones are kept as digits, with an optional +)."""
+    digits = re.sub(r"[\s.()-]", "", search)
+    by_phone = Q(phone__startswith=digits) if re.fullmatch(r"\+?[0-9]{3,}", digits) else Q(pk__in=[])
+    return patients_.filter(Q(name__icontains=search.strip()) | by_phone)
 
 
 def appointments() -> QuerySet[Appointment]:

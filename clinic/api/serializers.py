@@ -1,12 +1,13 @@
 """API shapes, in the camelCase the API has always used (docs/api.md). Input serializers validate the form of
 a command; the domain decides whether it is allowed."""
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from events.domain.appointment import MAX_DURATION, MIN_DURATION
 from events.models import StoredEvent
-from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry
+from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry, WorkingHours
 
 
 class Hours(serializers.FloatField):
@@ -51,6 +52,14 @@ class ClockTime(serializers.TimeField):
         super().__init__(input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:00"})
+class ClockMinutesOut(serializers.TimeField):
+    """``HH:MM`` on output."""
+
+    def to_representation(self, value):
+        return value.strftime("%H:%M")
+
+
 class Command(serializers.Serializer):
     """A command's input. Unknown fields are refused: a misspelt ``reson`` must not
     silently drop the reason."""
@@ -80,6 +89,31 @@ class RegisterDoctor(Command):
     specialty = Text(max_length=100)
 
 
+class UpdateDoctor(Command):
+    name = Text(max_length=200, required=False)
+    specialty = Text(max_length=100, required=False)
+
+    def validate(self, data):
+        data = super().validate(data)
+        if not data:
+            raise serializers.ValidationError("Give a name or a specialty to change.")
+        return data
+
+
+class RetireDoctor(Command):
+    reason = Text(max_length=500, required=False, allow_blank=True, default="")
+
+
+class Block(serializers.Serializer):
+    weekday = WholeNumber(min_value=0, max_value=6, help_text="Monday 0 … Sunday 6.")
+    start = ClockTime()
+    end = ClockTime(help_text="After start; 00:00 is not the end of the day, use 23:59.")
+
+
+class SetWorkingHours(Command):
+    weekly = Block(many=True, help_text="Several blocks a day allowed; a weekday without blocks is a day off.")
+
+
 class RecordShiftTime(Command):
     at = serializers.DateTimeField(required=False, help_text="When it happened; default now.")
 
@@ -88,16 +122,20 @@ class RegisterPatient(Command):
     id = Id(required=False, help_text="Optional client-chosen id.")
     name = Text(max_length=200)
     dateOfBirth = serializers.DateField()
+    phone = Text(max_length=40, required=False, allow_blank=True, help_text="E.164-ish: +44 20 7946 0958.")
+    email = Text(max_length=254, required=False, allow_blank=True)
 
 
 class UpdatePatient(Command):
     name = Text(max_length=200, required=False)
     dateOfBirth = serializers.DateField(required=False)
+    phone = Text(max_length=40, required=False, allow_blank=True, help_text="Empty removes it.")
+    email = Text(max_length=254, required=False, allow_blank=True, help_text="Empty removes it.")
 
     def validate(self, data):
         data = super().validate(data)
         if not data:
-            raise serializers.ValidationError("Give a name or a dateOfBirth to change.")
+            raise serializers.ValidationError("Give a name, dateOfBirth, phone or email to change.")
         return data
 
 
@@ -108,6 +146,18 @@ class BookAppointment(Command):
     day = serializers.DateField()
     time = ClockTime()
     durationMinutes = WholeNumber(min_value=MIN_DURATION, max_value=MAX_DURATION, default=30)
+
+
+class RescheduleAppointment(Command):
+    day = serializers.DateField()
+    time = ClockTime()
+    durationMinutes = WholeNumber(min_value=MIN_DURATION, max_value=MAX_DURATION, required=False,
+                                  help_text="Default: as before.")
+    doctorId = Id(required=False, help_text="Default: the same doctor.")
+
+
+class Attendance(Command):
+    """Check-in and no-show take no fields: the server's clock says when."""
 
 
 class CancelAppointment(Command):
@@ -122,7 +172,16 @@ class DoctorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Doctor
-        fields = ["id", "name", "specialty", "onShift", "totalHoursWorked"]
+        fields = ["id", "name", "specialty", "onShift", "retired", "totalHoursWorked"]
+
+
+class WorkingHoursSerializer(serializers.ModelSerializer):
+    start = ClockMinutesOut()
+    end = ClockMinutesOut()
+
+    class Meta:
+        model = WorkingHours
+        fields = ["weekday", "start", "end"]
 
 
 class TimesheetEntrySerializer(serializers.ModelSerializer):
@@ -137,9 +196,18 @@ class TimesheetEntrySerializer(serializers.ModelSerializer):
 
 class DoctorDetailSerializer(DoctorSerializer):
     timesheet = TimesheetEntrySerializer(many=True, read_only=True)
+    workingHours = serializers.SerializerMethodField(help_text="The doctor's week; the clinic's default week "
+                                                               "until hours are set.")
 
     class Meta(DoctorSerializer.Meta):
-        fields = DoctorSerializer.Meta.fields + ["timesheet"]
+        fields = DoctorSerializer.Meta.fields + ["workingHours", "timesheet"]
+
+    @extend_schema_field(WorkingHoursSerializer(many=True))
+    def get_workingHours(self, doctor):
+        if doctor.hours_set:  # one more query, only for a doctor with a week of their own
+            return WorkingHoursSerializer(doctor.working_hours.all(), many=True).data
+        return [{"weekday": b["weekday"], "start": b["start"], "end": b["end"]}
+                for b in settings.CLINIC_DEFAULT_HOURS]
 
 
 class PatientSerializer(serializers.ModelSerializer):
@@ -148,7 +216,7 @@ class PatientSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Patient
-        fields = ["id", "name", "dateOfBirth", "age"]
+        fields = ["id", "name", "dateOfBirth", "age", "phone", "email"]
 
 
 class PatientSummary(serializers.ModelSerializer):

@@ -18,6 +18,7 @@ from clinic.signin.lockout import SignInLocked
 from events import store
 from events.domain import commands as c
 from readmodels import selectors
+from readmodels.models import Appointment
 
 from . import serializers as s
 from .commands import execute
@@ -102,6 +103,38 @@ class DoctorDetail(generics.RetrieveAPIView):
     queryset = selectors.doctors_with_timesheet()
     serializer_class = s.DoctorDetailSerializer
 
+    @extend_schema(request=s.UpdateDoctor, responses=_responses(s.DoctorSerializer, 200, (400, "Invalid input"),
+                                                                (404, "No such doctor")))
+    def patch(self, request, pk):
+        data = _valid(s.UpdateDoctor, request)
+        return execute(request, c.UpdateDoctor(doctor_id=pk, name=data.get("name"), specialty=data.get("specialty")),
+                       show=_render(selectors.doctors(), s.DoctorSerializer), detail_url="api:doctor")
+
+
+class DoctorRetirement(APIView):
+    """Retire a doctor: kept on record, no longer booked, no longer arriving."""
+
+    @extend_schema(request=s.RetireDoctor, responses=_responses(
+        s.DoctorSerializer, 200, (404, "No such doctor"), (409, "Already retired, or on shift")))
+    def post(self, request, pk):
+        data = _valid(s.RetireDoctor, request)
+        return execute(request, c.RetireDoctor(doctor_id=pk, reason=data["reason"]),
+                       show=_render(selectors.doctors(), s.DoctorSerializer), detail_url="api:doctor")
+
+
+class DoctorWorkingHours(APIView):
+    """Set a doctor's whole week of working hours (clinic local times)."""
+
+    @extend_schema(request=s.SetWorkingHours, responses=_responses(
+        s.DoctorDetailSerializer, 200, (400, "Blocks that overlap or end before they start"),
+        (404, "No such doctor")))
+    def put(self, request, pk):
+        data = _valid(s.SetWorkingHours, request)
+        weekly = tuple({"weekday": b["weekday"], "start": b["start"], "end": b["end"]} for b in data["weekly"])
+        return execute(request, c.SetWorkingHours(doctor_id=pk, weekly=weekly),
+                       show=_render(selectors.doctors_with_timesheet(), s.DoctorDetailSerializer),
+                       detail_url="api:doctor")
+
 
 class _ShiftCommand(APIView):
     record: type[c.Arrive] | type[c.Leave]
@@ -131,9 +164,18 @@ class DoctorDepartures(_ShiftCommand):
 
 # --- Patients ------------------------------------------------------------
 
+class PatientFilter(filters.FilterSet):
+    search = filters.CharFilter(method="find", max_length=200,
+                                help_text="Part of the name (any case), or the start of the phone number.")
+
+    def find(self, queryset, name, value):
+        return selectors.find_patients(queryset, value)
+
+
 class PatientList(generics.ListAPIView):
     queryset = selectors.patients()
     serializer_class = s.PatientSerializer
+    filterset_class = PatientFilter
 
     @extend_schema(request=s.RegisterPatient, responses=_responses(s.PatientSerializer, 201, (400, "Invalid input"),
                                                                    (409, "The id exists")))
@@ -141,7 +183,8 @@ class PatientList(generics.ListAPIView):
         data = _valid(s.RegisterPatient, request)
         return execute(
             request,
-            c.RegisterPatient(name=data["name"], date_of_birth=data["dateOfBirth"], patient_id=data.get("id")),
+            c.RegisterPatient(name=data["name"], date_of_birth=data["dateOfBirth"], patient_id=data.get("id"),
+                              phone=data.get("phone"), email=data.get("email")),
             show=_render(selectors.patients(), s.PatientSerializer), detail_url="api:patient", created=True)
 
 
@@ -154,7 +197,8 @@ class PatientDetail(generics.RetrieveAPIView):
     def patch(self, request, pk):
         data = _valid(s.UpdatePatient, request)
         return execute(
-            request, c.UpdatePatient(patient_id=pk, name=data.get("name"), date_of_birth=data.get("dateOfBirth")),
+            request, c.UpdatePatient(patient_id=pk, name=data.get("name"), date_of_birth=data.get("dateOfBirth"),
+                                     phone=data.get("phone"), email=data.get("email")),
             show=_render(selectors.patients(), s.PatientSerializer), detail_url="api:patient")
 
 
@@ -169,7 +213,12 @@ class AppointmentFilter(filters.FilterSet):
     doctor = filters.UUIDFilter(field_name="doctor_id")
     patient = filters.UUIDFilter(field_name="patient_id")
     day = CalendarDateFilter(help_text=f"YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}.")
-    status = filters.ChoiceFilter(choices=[("booked", "booked"), ("cancelled", "cancelled")])
+    # "from" is a Python keyword, so the filter is put in the class namespace by name: ?from=.
+    locals()["from"] = CalendarDateFilter(field_name="day", lookup_expr="gte",
+                                          help_text=f"The first day, YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}.")
+    to = CalendarDateFilter(field_name="day", lookup_expr="lte",
+                            help_text=f"The last day (inclusive), YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}.")
+    status = filters.ChoiceFilter(choices=Appointment.STATUSES)
 
 
 class AppointmentList(generics.ListAPIView):
@@ -194,6 +243,45 @@ class AppointmentList(generics.ListAPIView):
 class AppointmentDetail(generics.RetrieveAPIView):
     queryset = selectors.appointments()
     serializer_class = s.AppointmentSerializer
+
+
+class _AppointmentCommand(APIView):
+    def run(self, request, command):
+        return execute(request, command, show=_render(selectors.appointments(), s.AppointmentSerializer),
+                       detail_url="api:appointment")
+
+
+class AppointmentReschedule(_AppointmentCommand):
+    """Move an appointment: the old slot is freed and the new one taken in one append."""
+
+    @extend_schema(request=s.RescheduleAppointment, responses=_responses(
+        s.AppointmentSerializer, 200, (400, "Invalid input, or the same slot"), (404, "No such appointment"),
+        (409, "Taken, not booked, in the past, off the grid or outside the doctor's hours")))
+    def post(self, request, pk):
+        data = _valid(s.RescheduleAppointment, request)
+        return self.run(request, c.RescheduleAppointment(
+            appointment_id=pk, day=data["day"], time=data["time"], duration_minutes=data.get("durationMinutes"),
+            doctor_id=data.get("doctorId")))
+
+
+class AppointmentCheckIn(_AppointmentCommand):
+    """The patient has arrived: only on the appointment's day, while booked."""
+
+    @extend_schema(request=s.Attendance, responses=_responses(
+        s.AppointmentSerializer, 200, (404, "No such appointment"), (409, "Not booked, or not its day")))
+    def post(self, request, pk):
+        _valid(s.Attendance, request)
+        return self.run(request, c.CheckIn(appointment_id=pk))
+
+
+class AppointmentNoShow(_AppointmentCommand):
+    """The patient did not come: only after the start, while booked."""
+
+    @extend_schema(request=s.Attendance, responses=_responses(
+        s.AppointmentSerializer, 200, (404, "No such appointment"), (409, "Not booked, or not begun yet")))
+    def post(self, request, pk):
+        _valid(s.Attendance, request)
+        return self.run(request, c.MarkNoShow(appointment_id=pk))
 
 
 class AppointmentCancel(APIView):

@@ -74,9 +74,11 @@ class DoctorPlan:
 
 @dataclass(frozen=True)
 class Step:
-    """One command to run, and what it counts as in the summary."""
+    """One command to run, what it counts as in the summary, and the moment it is
+    decided at (a past booking was made before its day; None: now)."""
     kind: str
     command: c.Command
+    at: datetime | None = None
 
 
 class Command(BaseCommand):
@@ -105,7 +107,8 @@ class Command(BaseCommand):
         started = timer.monotonic()
         with progress_bar(self, total=len(steps), unit="command", desc="Seeding demo data", smoothing=0.1) as bar:
             for step in steps:
-                ctx = handlers.Context(actor=ACTOR, source=SOURCE, correlation_id=correlation_id)
+                ctx = handlers.Context(actor=ACTOR, source=SOURCE, correlation_id=correlation_id,
+                                       now=step.at or timezone.now())
                 try:
                     handlers.dispatch(ctx, step.command)
                 except DomainError as error:
@@ -129,6 +132,7 @@ def plan(rng, *, doctors, patients, days, now):
     patient_ids = [_uuid(rng) for _ in range(patients)]
 
     steps = [Step("doctor", _register_doctor(d)) for d in doctor_plans]
+    steps += [Step("hours", _working_hours(d)) for d in doctor_plans]
     steps += [Step("patient", _register_patient(pid, _person_name(rng), _birth_date(rng))) for pid in patient_ids]
 
     # Shifts: the last ``days`` days up to today, oldest first.
@@ -163,11 +167,15 @@ def plan(rng, *, doctors, patients, days, now):
                 if patient_id is None:
                     continue
                 appointment_id = _uuid(rng)
-                bookings.append(Step("booking", _book(appointment_id, d.id, patient_id, day, start, minutes)))
+                begins = _local(day, start)
+                bookings.append(Step("booking", _book(appointment_id, d.id, patient_id, day, start, minutes),
+                                     at=min(now, begins - timedelta(days=7))))
                 if day in d.absent:
-                    cancellations.append(Step("cancellation", _cancel(appointment_id, ABSENCE_REASON)))
+                    cancellations.append(Step("cancellation", _cancel(appointment_id, ABSENCE_REASON),
+                                              at=min(now, begins - timedelta(days=1))))
                 elif rng.random() < 0.08:
-                    cancellations.append(Step("cancellation", _cancel(appointment_id, rng.choice(CANCEL_REASONS))))
+                    cancellations.append(Step("cancellation", _cancel(appointment_id, rng.choice(CANCEL_REASONS)),
+                                              at=min(now, begins - timedelta(days=1))))
     return steps + bookings + cancellations
 
 
@@ -252,6 +260,13 @@ def _clock(minutes):
 
 def _register_doctor(d):
     return c.RegisterDoctor(name=d.name, specialty=d.specialty, doctor_id=d.id)
+
+
+def _working_hours(d):
+    """The doctor's usual shift on each of their weekdays: bookings lie inside it."""
+    return c.SetWorkingHours(doctor_id=d.id, weekly=tuple(
+        {"weekday": weekday, "start": _clock(d.start).strftime("%H:%M"),
+         "end": _clock(d.start + d.length).strftime("%H:%M")} for weekday in sorted(d.weekdays)))
 
 
 def _register_patient(patient_id, name, born):
