@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from .errors import DoubleBooking
@@ -28,7 +29,8 @@ class SlotBooked(Event, type="SLOT_BOOKED", stream=STREAM):
     duration_minutes: int
 
     def told(self, stream_id: uuid.UUID, words: Words) -> str:
-        return f"Slot from {self.start:%H:%M} for {self.duration_minutes} minutes taken"
+        return _in_whose_day(stream_id, self.appointment_id, words,
+                             f"slot from {self.start:%H:%M} for {self.duration_minutes} minutes taken")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,28 @@ class SlotReleased(Event, type="SLOT_RELEASED", stream=STREAM):
     appointment_id: uuid.UUID
 
     def told(self, stream_id: uuid.UUID, words: Words) -> str:
-        return "Slot released"
+        return _in_whose_day(stream_id, self.appointment_id, words, "slot released")
+
+
+def _in_whose_day(schedule_id: uuid.UUID, appointment_id: uuid.UUID, words: Words, what: str) -> str:
+    """A schedule event names whose day it is in ("Dr Ada Lovelace's day: …",
+    "Grace Hopper's day: …") when the appointment it holds still lies on that
+    day; otherwise (not projected yet, or moved away since) it is told alone."""
+    whose = whose_day(schedule_id, words.appointment(appointment_id))
+    return f"{whose}: {what}" if whose else what
+
+
+def whose_day(schedule_id: uuid.UUID | str, booked: Any) -> str | None:
+    """Whether ``schedule_id`` is the doctor's or the patient's day of ``booked``
+    (an appointment as the read side shows it: doctor, patient, day), in words."""
+    if booked is None:
+        return None
+    schedule_id = UUID(str(schedule_id))
+    if schedule_id == stream_id(booked.doctor_id, booked.day):
+        return f"Dr {booked.doctor.name}'s day"
+    if schedule_id == patient_stream_id(booked.patient_id, booked.day):
+        return f"{booked.patient.name}'s day"
+    return None
 
 
 @dataclass(frozen=True)

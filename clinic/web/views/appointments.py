@@ -27,11 +27,6 @@ def appointment_list(request):
     filters = AppointmentFilterForm(query)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     day = chosen.get("day") or timezone.localdate()
-    appointments = selectors.appointments().filter(day=day).order_by("time", "doctor__name")
-    if chosen.get("doctor"):
-        appointments = appointments.filter(doctor_id=chosen["doctor"].pk)
-    if chosen.get("status"):
-        appointments = appointments.filter(status=chosen["status"])
 
     booking = BookAppointmentForm(
         request.POST if request.method == "POST" else None,
@@ -43,6 +38,18 @@ def appointment_list(request):
         if written:
             messages.success(request, "Appointment booked.")
             return redirect("web:appointment", written.id)
+        asked = getattr(booking, "cleaned_data", {}).get("day")
+        if asked and asked != day and FIRST_DAY <= asked <= LAST_DAY:
+            # A refused booking stays on the day it asked for, so the clash is on screen.
+            query["day"] = asked.isoformat()
+            filters = AppointmentFilterForm(query)
+            chosen = filters.cleaned_data if filters.is_valid() else {}
+            day = asked
+    appointments = selectors.appointments().filter(day=day).order_by("time", "doctor__name")
+    if chosen.get("doctor"):
+        appointments = appointments.filter(doctor_id=chosen["doctor"].pk)
+    if chosen.get("status"):
+        appointments = appointments.filter(status=chosen["status"])
     return render(request, "web/appointments/list.html", {
         "day": day, "today": timezone.localdate(), "appointments": appointments,
         "filters": filters, "booking": booking,
