@@ -5,6 +5,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clinic.dates import FIRST_DAY, LAST_DAY, OUTSIDE_CALENDAR
 from events.domain.appointment import MAX_DURATION, MIN_DURATION
 from events.models import StoredEvent
 from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry, WorkingHours
@@ -60,6 +61,14 @@ class ClockMinutesOut(serializers.TimeField):
         return value.strftime("%H:%M")
 
 
+@extend_schema_field({"type": "string", "pattern": r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", "example": "18:00"})
+class BlockEndOut(ClockMinutesOut):
+    """A block's end: midnight, stored as 00:00, is the end of the day, 24:00."""
+
+    def to_representation(self, value):
+        return "24:00" if value.hour == value.minute == 0 else super().to_representation(value)
+
+
 class Command(serializers.Serializer):
     """A command's input. Unknown fields are refused: a misspelt ``reson`` must not
     silently drop the reason."""
@@ -104,10 +113,21 @@ class RetireDoctor(Command):
     reason = Text(max_length=500, required=False, allow_blank=True, default="")
 
 
+@extend_schema_field({"type": "string", "pattern": r"^(([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?|24:00)$",
+                      "example": "18:00"})
+class BlockEnd(ClockTime):
+    """As ``ClockTime``, or ``24:00`` for a block that runs to midnight."""
+
+    def to_internal_value(self, value):
+        if value == "24:00":
+            return value
+        return super().to_internal_value(value)
+
+
 class Block(serializers.Serializer):
     weekday = WholeNumber(min_value=0, max_value=6, help_text="Monday 0 … Sunday 6.")
     start = ClockTime()
-    end = ClockTime(help_text="After start; 00:00 is not the end of the day, use 23:59.")
+    end = BlockEnd(help_text="After start; 24:00 for the end of the day.")
 
 
 class SetWorkingHours(Command):
@@ -124,6 +144,14 @@ class RegisterPatient(Command):
     dateOfBirth = serializers.DateField()
     phone = Text(max_length=40, required=False, allow_blank=True, help_text="E.164-ish: +44 20 7946 0958.")
     email = Text(max_length=254, required=False, allow_blank=True)
+    allowDuplicate = serializers.BooleanField(
+        required=False, default=False,
+        help_text="true registers the patient even if one with the same name and date of birth exists.")
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and "allowDuplicate" in data and not isinstance(data["allowDuplicate"], bool):
+            raise serializers.ValidationError({"allowDuplicate": ["Give true or false."]})
+        return super().to_internal_value(data)
 
 
 class UpdatePatient(Command):
@@ -177,7 +205,7 @@ class DoctorSerializer(serializers.ModelSerializer):
 
 class WorkingHoursSerializer(serializers.ModelSerializer):
     start = ClockMinutesOut()
-    end = ClockMinutesOut()
+    end = BlockEndOut()
 
     class Meta:
         model = WorkingHours
@@ -309,3 +337,71 @@ class Token(serializers.Serializer):
 
     token = serializers.CharField(help_text="Send it as Authorization: Token <token>.")
     expiry = serializers.DateTimeField(help_text="When the token stops working; sign in again for a new one.")
+
+
+# --- The day's work: free slots, timesheets, exports ----------------------
+
+class CalendarDate(serializers.DateField):
+    """A day in the clinic's calendar (2000-01-01 to 2099-12-31)."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise serializers.ValidationError(OUTSIDE_CALENDAR)
+        return day
+
+
+class Format(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=["json", "csv"], required=False,
+                         help_text="csv: text/csv with a header row, instead of JSON.", **kwargs)
+
+
+class FreeSlotsQuery(serializers.Serializer):
+    day = CalendarDate(help_text="YYYY-MM-DD, the clinic's local day.")
+    durationMinutes = serializers.IntegerField(min_value=MIN_DURATION, max_value=MAX_DURATION, default=30)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30"})
+class Start(serializers.CharField):
+    pass
+
+
+class FreeSlots(serializers.Serializer):
+    """Where the doctor could be booked that day for that long: starts on the
+    clinic's slot grid inside working hours, free, still to come."""
+
+    day = serializers.DateField()
+    durationMinutes = serializers.IntegerField()
+    slots = serializers.ListField(child=Start())
+
+
+class _Period(serializers.Serializer):
+    """``from`` and ``to``, both included; ``from`` is a Python keyword, so it is put in by name."""
+
+    locals()["from"] = CalendarDate(help_text="The first day, YYYY-MM-DD (clinic local).")
+    to = CalendarDate(help_text="The last day, included, YYYY-MM-DD (clinic local).")
+
+    MAX_DAYS = 366
+
+    def validate(self, data):
+        if data["to"] < data["from"]:
+            raise serializers.ValidationError({"to": ["Give a day on or after from."]})
+        if (data["to"] - data["from"]).days >= self.MAX_DAYS:
+            raise serializers.ValidationError({"to": [f"Give a period of at most {self.MAX_DAYS} days."]})
+        return data
+
+
+class TimesheetQuery(_Period):
+    format = Format()
+
+
+class AppointmentExportQuery(_Period):
+    """A CSV export of appointments needs its period."""
+
+
+class DoctorTimesheet(serializers.Serializer):
+    locals()["from"] = serializers.DateField()
+    to = serializers.DateField()
+    totalHoursWorked = Hours(help_text="The finished shifts' hours, in the period.")
+    entries = TimesheetEntrySerializer(many=True)

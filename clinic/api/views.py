@@ -15,15 +15,17 @@ from rest_framework.views import APIView
 from clinic.dates import FIRST_DAY, LAST_DAY, CalendarDateField
 from clinic.signin import tokens
 from clinic.signin.lockout import SignInLocked
-from events import store
+from events import handlers, store
 from events.domain import commands as c
 from readmodels import selectors
 from readmodels.models import Appointment
 
 from . import serializers as s
 from .commands import execute
+from .errors import DuplicatePatient
+from .exports import CsvExport
 from .parsers import BoundedJSONParser
-from .schema import RETRY_AFTER, refused, written
+from .schema import CSV_FORMAT, RETRY_AFTER, csv_answer, refused, written
 
 
 def _responses(ok, ok_status, *errors):
@@ -136,6 +138,51 @@ class DoctorWorkingHours(APIView):
                        detail_url="api:doctor")
 
 
+class DoctorFreeSlots(APIView):
+    """Where a doctor could be booked on a day for a duration: starts on the
+    clinic's slot grid inside the doctor's working hours, overlapping none of
+    the doctor's bookings, still to come. Read from the read models."""
+
+    @extend_schema(parameters=[s.FreeSlotsQuery], responses={
+        200: s.FreeSlots, 400: refused("day or durationMinutes is missing or not valid; each is named."),
+        404: refused("No doctor has this id.")})
+    def get(self, request, pk):
+        query = s.FreeSlotsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        day, duration = query.validated_data["day"], query.validated_data["durationMinutes"]
+        doctor = get_object_or_404(selectors.doctors_with_hours(), pk=pk)
+        clinic = handlers.Context(actor=request.user.get_username(), source="api").clinic()
+        slots = selectors.free_slots(doctor, day, duration, clinic)
+        return Response({"day": day.isoformat(), "durationMinutes": duration,
+                         "slots": [f"{start:%H:%M}" for start in slots]})
+
+
+class DoctorTimesheet(CsvExport, APIView):
+    """A doctor's shifts that began in a period of clinic local days, with the
+    period's total; ``format=csv`` for payroll (a header row, a row per shift,
+    a total row)."""
+
+    @extend_schema(parameters=[s.TimesheetQuery], responses={
+        (200, "application/json"): s.DoctorTimesheet,
+        (200, "text/csv"): csv_answer("arrivedAt,leftAt,hoursWorked, then one row per shift and a last row "
+                                      "total,,<hours>."),
+        400: refused("from or to is missing or not valid, or to is before from; each is named."),
+        404: refused("No doctor has this id.")})
+    def get(self, request, pk):
+        query = s.TimesheetQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        get_object_or_404(selectors.doctors(), pk=pk)
+        period = selectors.timesheet(pk, query.validated_data["from"], query.validated_data["to"])
+        body = s.DoctorTimesheet({"from": period.first, "to": period.last, "entries": period.entries,
+                                  "totalHoursWorked": period.total_hours_worked}).data
+        if not self.wants_csv(request):
+            return Response(body)
+        rows = [["arrivedAt", "leftAt", "hoursWorked"],
+                *[[entry["arrivedAt"], entry["leftAt"], entry["hoursWorked"]] for entry in body["entries"]],
+                ["total", "", body["totalHoursWorked"]]]
+        return Response(rows, headers=self.csv_response_headers(f"timesheet-{pk}-{period.first}-{period.last}.csv"))
+
+
 class _ShiftCommand(APIView):
     record: type[c.Arrive] | type[c.Leave]
 
@@ -177,15 +224,28 @@ class PatientList(generics.ListAPIView):
     serializer_class = s.PatientSerializer
     filterset_class = PatientFilter
 
-    @extend_schema(request=s.RegisterPatient, responses=_responses(s.PatientSerializer, 201, (400, "Invalid input"),
-                                                                   (409, "The id exists")))
+    @extend_schema(request=s.RegisterPatient, responses={
+        **_responses(s.PatientSerializer, 201, (400, "Invalid input")),
+        409: refused(
+            "A patient with the same name and date of birth is registered (duplicateOf names them; send "
+            "allowDuplicate: true to register this one anyway), or the id exists.")})
     def post(self, request):
         data = _valid(s.RegisterPatient, request)
+
+        def not_a_duplicate():
+            # Read side, at the edge: two registrations at the same moment, or one
+            # not projected yet, can both pass (docs/api.md, "Duplicate patients").
+            if not data["allowDuplicate"]:
+                twin = selectors.same_patient(data["name"], data["dateOfBirth"])
+                if twin is not None:
+                    raise DuplicatePatient(twin)
+
         return execute(
             request,
             c.RegisterPatient(name=data["name"], date_of_birth=data["dateOfBirth"], patient_id=data.get("id"),
                               phone=data.get("phone"), email=data.get("email")),
-            show=_render(selectors.patients(), s.PatientSerializer), detail_url="api:patient", created=True)
+            show=_render(selectors.patients(), s.PatientSerializer), detail_url="api:patient", created=True,
+            check=not_a_duplicate)
 
 
 class PatientDetail(generics.RetrieveAPIView):
@@ -221,10 +281,28 @@ class AppointmentFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Appointment.STATUSES)
 
 
-class AppointmentList(generics.ListAPIView):
+@extend_schema(methods=["GET"], parameters=[CSV_FORMAT], responses={
+    (200, "application/json"): s.AppointmentSerializer(many=True),
+    (200, "text/csv"): csv_answer("With format=csv (from and to required, at most 366 days): a header row, then "
+                                  "one row per appointment, unpaged.")})
+class AppointmentList(CsvExport, generics.ListAPIView):
     queryset = selectors.appointments()
     serializer_class = s.AppointmentSerializer
     filterset_class = AppointmentFilter
+    CSV_COLUMNS = ["id", "day", "time", "durationMinutes", "status", "patientId", "patientName", "doctorId",
+                   "doctorName", "doctorSpecialty"]
+
+    def list(self, request, *args, **kwargs):
+        if not self.wants_csv(request):
+            return super().list(request, *args, **kwargs)
+        period = s.AppointmentExportQuery(data=request.query_params)
+        period.is_valid(raise_exception=True)
+        rows = [[a.id, a.day, f"{a.time:%H:%M}", a.duration_minutes, a.status, a.patient_id, a.patient.name,
+                 a.doctor_id, a.doctor.name, a.doctor.specialty]
+                for a in self.filter_queryset(self.get_queryset())]
+        first, last = period.validated_data["from"], period.validated_data["to"]
+        return Response([self.CSV_COLUMNS, *rows],
+                        headers=self.csv_response_headers(f"appointments-{first}-{last}.csv"))
 
     @extend_schema(request=s.BookAppointment, responses=_responses(
         s.AppointmentSerializer, 201, (400, "Invalid input, unknown doctor or patient"),

@@ -14,6 +14,7 @@ from typing import Any
 
 from .errors import InvalidCommand
 
+END_OF_DAY = 24 * 60  # "24:00": a block may run to midnight
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
