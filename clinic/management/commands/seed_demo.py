@@ -120,7 +120,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {counts.get('doctor', 0)} doctors, {counts.get('patient', 0)} patients, "
             f"{counts.get('arrival', 0)} arrivals and {counts.get('departure', 0)} departures, "
-            f"{counts.get('booking', 0)} appointments ({counts.get('cancellation', 0)} cancelled): "
+            f"{counts.get('booking', 0)} appointments ({counts.get('cancellation', 0)} cancelled, "
+            f"{counts.get('check-in', 0)} checked in, {counts.get('no-show', 0)} no-shows): "
             f"{len(steps)} commands, {events} events, in {elapsed:.1f} s."))
 
 
@@ -155,7 +156,7 @@ def plan(rng, *, doctors, patients, days, now):
     # Appointments: from days//2 ago to the days after today, on each doctor's working days.
     back = days // 2
     ahead = max(days - back - 1, 1)
-    bookings, cancellations = [], []
+    bookings, cancellations, attendance = [], [], []
     for offset in range(-back, ahead + 1):
         day = today + timedelta(days=offset)
         patient_slots = {}  # patient -> [(start, end)] this day
@@ -176,7 +177,23 @@ def plan(rng, *, doctors, patients, days, now):
                 elif rng.random() < 0.08:
                     cancellations.append(Step("cancellation", _cancel(appointment_id, rng.choice(CANCEL_REASONS)),
                                               at=min(now, begins - timedelta(days=1))))
-    return steps + bookings + cancellations
+                else:
+                    attendance += _attendance(rng, appointment_id, begins, now)
+    return steps + bookings + cancellations + attendance
+
+
+def _attendance(rng, appointment_id, begins, now):
+    """What the desk noted for a past appointment, at the time it was noted: most
+    patients checked in a little early, some did not come (noted a quarter of an
+    hour after the start), a few are left booked, not yet noted."""
+    chance = rng.random()
+    if chance < 0.85:
+        arrived = begins - timedelta(minutes=rng.randint(0, 20))
+        return [Step("check-in", c.CheckIn(appointment_id=appointment_id), at=arrived)] if arrived <= now else []
+    noted = begins + timedelta(minutes=15)
+    if chance < 0.95 and noted <= now:
+        return [Step("no-show", c.MarkNoShow(appointment_id=appointment_id), at=noted)]
+    return []
 
 
 def _doctor(rng, index):
