@@ -173,6 +173,11 @@ CLINIC_IDEMPOTENCY_TTL_HOURS = float(os.environ.get("CLINIC_IDEMPOTENCY_TTL_HOUR
 CLINIC_PROJECTOR_RETRIES = int(os.environ.get("CLINIC_PROJECTOR_RETRIES", "3"))
 # Prometheus may scrape /metrics with "Authorization: Bearer <this>" (or a staff token).
 CLINIC_METRICS_TOKEN = os.environ.get("CLINIC_METRICS_TOKEN", "")
+# --- The clinic's rules -----------------------------------------------------
+# Appointments start on this grid of minutes from midnight (clinic local time).
+CLINIC_SLOT_MINUTES = int(os.environ.get("CLINIC_SLOT_MINUTES", "15"))
+# The week of a doctor whose working hours were never set: Monday (0) to Friday, 08:00-18:00.
+CLINIC_DEFAULT_HOURS = [{"weekday": weekday, "start": "08:00", "end": "18:00"} for weekday in range(5)]
 
 # --- Auth, i18n, static ---------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -11,23 +11,32 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.dispatch import Signal
 from django.utils import timezone
 
 from . import store
-from .domain import appointment, doctor, fold, patient, schedule
+from .domain import appointment, doctor, fold, hours, patient, schedule
+from .domain.clinic import Clinic, day_words
 from .domain.commands import (
     Arrive,
     BookAppointment,
     CancelAppointment,
+    CheckIn,
     Leave,
+    MarkNoShow,
     RegisterDoctor,
     RegisterPatient,
+    RescheduleAppointment,
+    RetireDoctor,
+    SetWorkingHours,
+    UpdateDoctor,
     UpdatePatient,
 )
 from .domain.errors import AlreadyExists, Conflict, DomainError, NotFound
@@ -51,6 +60,11 @@ class Context:
 
     def metadata(self) -> dict[str, str]:
         return store.metadata(actor=self.actor, source=self.source, correlation_id=self.correlation_id)
+
+    def clinic(self) -> Clinic:
+        """The clinic's rules at this context's moment: its local time, slot grid and default week."""
+        return Clinic(now=timezone.localtime(self.now), slot_minutes=settings.CLINIC_SLOT_MINUTES,
+                      default_hours=hours.week(settings.CLINIC_DEFAULT_HOURS, field="CLINIC_DEFAULT_HOURS"))
 
 
 @dataclass(frozen=True)
@@ -134,6 +148,25 @@ def register_doctor(ctx: Context, command: RegisterDoctor) -> Written:
     return _append_one(ctx, doctor_id, doctor.STREAM, version, events)
 
 
+def update_doctor(ctx: Context, command: UpdateDoctor) -> Written:
+    doctor_id = _id(command.doctor_id)
+    state, version = _existing(doctor_id, doctor.evolve, "doctor")
+    return _append_one(ctx, doctor_id, doctor.STREAM, version,
+                       doctor.update(state, name=command.name, specialty=command.specialty))
+
+
+def retire_doctor(ctx: Context, command: RetireDoctor) -> Written:
+    doctor_id = _id(command.doctor_id)
+    state, version = _existing(doctor_id, doctor.evolve, "doctor")
+    return _append_one(ctx, doctor_id, doctor.STREAM, version, doctor.retire(state, reason=command.reason))
+
+
+def set_working_hours(ctx: Context, command: SetWorkingHours) -> Written:
+    doctor_id = _id(command.doctor_id)
+    state, version = _existing(doctor_id, doctor.evolve, "doctor")
+    return _append_one(ctx, doctor_id, doctor.STREAM, version, doctor.set_hours(state, weekly=list(command.weekly)))
+
+
 def arrive(ctx: Context, command: Arrive) -> Written:
     return _record_shift(ctx, command, doctor.arrive)
 
@@ -146,7 +179,8 @@ def _record_shift(ctx: Context, command: Arrive | Leave, decide: Callable[..., l
     """An arrival or a departure: at the time given, or now; the event occurred then."""
     doctor_id, at = _id(command.doctor_id), command.at or ctx.now
     state, version = _existing(doctor_id, doctor.evolve, "doctor")
-    return _append_one(ctx, doctor_id, doctor.STREAM, version, decide(state, at=at, now=ctx.now), occurred_at=at)
+    return _append_one(ctx, doctor_id, doctor.STREAM, version, decide(state, at=at, now=ctx.clinic().now),
+                       occurred_at=at)
 
 
 # --- Patients ------------------------------------------------------------
@@ -155,7 +189,7 @@ def register_patient(ctx: Context, command: RegisterPatient) -> Written:
     patient_id = _id(command.patient_id)
     state, version = _unused(load(patient_id, patient.evolve), "patient")
     events = patient.register(state, name=command.name, date_of_birth=command.date_of_birth,
-                              today=timezone.localdate(ctx.now))
+                              today=timezone.localdate(ctx.now), phone=command.phone, email=command.email)
     return _append_one(ctx, patient_id, patient.STREAM, version, events)
 
 
@@ -163,60 +197,136 @@ def update_patient(ctx: Context, command: UpdatePatient) -> Written:
     patient_id = _id(command.patient_id)
     state, version = _existing(patient_id, patient.evolve, "patient")
     events = patient.update(state, name=command.name, date_of_birth=command.date_of_birth,
-                            today=timezone.localdate(ctx.now))
+                            today=timezone.localdate(ctx.now), phone=command.phone, email=command.email)
     return _append_one(ctx, patient_id, patient.STREAM, version, events)
 
 
 # --- Appointments --------------------------------------------------------
 
 def book_appointment(ctx: Context, command: BookAppointment) -> Written:
-    """Books against the doctor's schedule for the day (see ``domain.appointment``).
-
-    The schedule's id is derived from the doctor and the day, so a client may have
-    chosen it earlier for a patient, doctor or appointment. The store refuses to
-    add schedule events to that stream; the refusal is told here in the booking's
-    own terms."""
+    """Books against the doctor's and the patient's schedules for the day (see
+    ``domain.appointment``), both written in the appointment's append."""
     appointment_id, doctor_id, patient_id = _id(command.appointment_id), _id(command.doctor_id), \
         _id(command.patient_id)
     schedule_id = schedule.stream_id(doctor_id, command.day)
+    patient_day_id = schedule.patient_stream_id(patient_id, command.day)
+    clinic = ctx.clinic()
 
     def decide_and_append() -> int:
-        (state, version), (day_schedule, schedule_version), (doc, _), (pat, _) = load_many(
-            (appointment_id, appointment.evolve), (schedule_id, schedule.evolve),
-            (doctor_id, doctor.evolve), (patient_id, patient.evolve))
+        (state, version), (day_schedule, schedule_version), (patient_day, patient_day_version), (doc, _), \
+            (pat, _) = load_many(
+                (appointment_id, appointment.evolve), (schedule_id, schedule.evolve),
+                (patient_day_id, schedule.evolve), (doctor_id, doctor.evolve), (patient_id, patient.evolve))
         _unused((state, version), "appointment")
         booked, reserved = appointment.book(
             state, day_schedule, appointment_id=appointment_id, doctor=doc, patient=pat,
             doctor_id=doctor_id, patient_id=patient_id, day=command.day, time=command.time,
-            duration_minutes=command.duration_minutes)
+            duration_minutes=command.duration_minutes, clinic=clinic, patient_schedule=patient_day)
         return store.append([
             store.StreamWrite(appointment_id, appointment.STREAM, version, booked),
             store.StreamWrite(schedule_id, schedule.STREAM, schedule_version, reserved),
+            store.StreamWrite(patient_day_id, schedule.STREAM, patient_day_version, reserved),
         ], metadata=ctx.metadata())
 
-    try:
+    with _schedules_told_in_words(command.day):
         return Written(appointment_id, _retry_on_conflict(decide_and_append))
+
+
+@contextmanager
+def _schedules_told_in_words(day: date) -> Iterator[None]:
+    """A schedule's id is derived from a doctor or patient and a day, so a client
+    may have chosen it earlier for a patient, doctor or appointment. The store
+    refuses to add schedule events to that stream; the refusal is told here in
+    the booking's own terms."""
+    try:
+        yield
     except store.StreamTypeConflict as refused:
-        if refused.stream_id != schedule_id:
+        if refused.written != schedule.STREAM:
             raise
-        raise Conflict(f"The doctor's schedule for {command.day.isoformat()} cannot be recorded: its id is already "
-                       f"taken by a {refused.stored} record ({schedule_id}). Book another day, and ask the "
+        raise Conflict(f"The schedule for {day_words(day)} cannot be recorded: its id is already "
+                       f"taken by a {refused.stored} record ({refused.stream_id}). Book another day, and ask the "
                        "clinic's administrator to look into that record.", field="day") from refused
 
 
 def cancel_appointment(ctx: Context, command: CancelAppointment) -> Written:
-    appointment_id = _id(command.appointment_id)
+    appointment_id, clinic = _id(command.appointment_id), ctx.clinic()
 
     def decide_and_append() -> int:
         state, version = _existing(appointment_id, appointment.evolve, "appointment")
-        schedule_id = schedule.stream_id(state.doctor_id, state.day)
-        cancelled, released = appointment.cancel(state, appointment_id=appointment_id, reason=command.reason)
-        return store.append([
-            store.StreamWrite(appointment_id, appointment.STREAM, version, cancelled),
-            store.StreamWrite(schedule_id, schedule.STREAM, store.stream_version(schedule_id), released),
-        ], metadata=ctx.metadata())
+        cancelled, released = appointment.cancel(state, appointment_id=appointment_id, reason=command.reason,
+                                                 clinic=clinic)
+        return store.append([store.StreamWrite(appointment_id, appointment.STREAM, version, cancelled),
+                             *_released(appointment_id, state, released)], metadata=ctx.metadata())
 
     return Written(appointment_id, _retry_on_conflict(decide_and_append))
+
+
+def reschedule_appointment(ctx: Context, command: RescheduleAppointment) -> Written:
+    """Frees the old slot and takes the new one in one append: the appointment,
+    the old and the new doctor's and patient's days, each at the version decided
+    on. Where an old day is also the new one, its release and booking are one write."""
+    appointment_id, clinic = _id(command.appointment_id), ctx.clinic()
+
+    def decide_and_append() -> int:
+        state, version = _existing(appointment_id, appointment.evolve, "appointment")
+        to = appointment.Request(
+            _id(command.doctor_id or state.doctor_id), command.day, command.time,
+            state.duration_minutes if command.duration_minutes is None else command.duration_minutes)
+        new_doctor_day, new_patient_day = schedule.stream_id(to.doctor_id, to.day), \
+            schedule.patient_stream_id(state.patient_id, to.day)
+        (doctor_day, doctor_day_version), (patient_day, patient_day_version), (doc, _), (pat, _) = load_many(
+            (new_doctor_day, schedule.evolve), (new_patient_day, schedule.evolve), (to.doctor_id, doctor.evolve),
+            (state.patient_id, patient.evolve))
+        moved, released, booked = appointment.reschedule(
+            state, appointment_id=appointment_id, doctor=doc, patient=pat, doctor_schedule=doctor_day,
+            patient_schedule=patient_day, to=to, clinic=clinic)
+        writes = [store.StreamWrite(appointment_id, appointment.STREAM, version, moved),
+                  *_released(appointment_id, state, released)]
+        writes = _merged([*writes, store.StreamWrite(new_doctor_day, schedule.STREAM, doctor_day_version, booked),
+                          store.StreamWrite(new_patient_day, schedule.STREAM, patient_day_version, booked)])
+        return store.append(writes, metadata=ctx.metadata())
+
+    with _schedules_told_in_words(command.day):
+        return Written(appointment_id, _retry_on_conflict(decide_and_append))
+
+
+def check_in(ctx: Context, command: CheckIn) -> Written:
+    appointment_id = _id(command.appointment_id)
+    state, version = _existing(appointment_id, appointment.evolve, "appointment")
+    return _append_one(ctx, appointment_id, appointment.STREAM, version,
+                       appointment.check_in(state, clinic=ctx.clinic()))
+
+
+def mark_no_show(ctx: Context, command: MarkNoShow) -> Written:
+    appointment_id = _id(command.appointment_id)
+    state, version = _existing(appointment_id, appointment.evolve, "appointment")
+    return _append_one(ctx, appointment_id, appointment.STREAM, version,
+                       appointment.no_show(state, clinic=ctx.clinic()))
+
+
+def _released(appointment_id: uuid.UUID, state: appointment.Appointment,
+              released: list[Event]) -> list[store.StreamWrite]:
+    """The writes that free an appointment's slot in its doctor's and its
+    patient's day. A patient's day holds only bookings made since patients'
+    days were kept; it is released only if it holds this one."""
+    doctor_day, patient_day = schedule.stream_id(state.doctor_id, state.day), \
+        schedule.patient_stream_id(state.patient_id, state.day)
+    (_, doctor_version), (held, patient_version) = load_many((doctor_day, schedule.evolve),
+                                                             (patient_day, schedule.evolve))
+    writes = [store.StreamWrite(doctor_day, schedule.STREAM, doctor_version, released)]
+    if appointment_id in (held or {}):
+        writes.append(store.StreamWrite(patient_day, schedule.STREAM, patient_version, released))
+    return writes
+
+
+def _merged(writes: list[store.StreamWrite]) -> list[store.StreamWrite]:
+    """Writes to the same stream as one write, their events in order, at the first one's version."""
+    by_stream: dict[uuid.UUID, store.StreamWrite] = {}
+    for write in writes:
+        earlier = by_stream.get(write.stream_id)
+        by_stream[write.stream_id] = write if earlier is None else store.StreamWrite(
+            write.stream_id, write.stream_type, earlier.expected_version, [*earlier.events, *write.events])
+    return list(by_stream.values())
 
 
 def _retry_on_conflict(decide_and_append: Callable[[], int]) -> int:
@@ -234,10 +344,16 @@ def _retry_on_conflict(decide_and_append: Callable[[], int]) -> int:
 
 COMMAND_HANDLERS: dict[type[Command], Callable[[Context, Any], Written]] = {
     RegisterDoctor: register_doctor,
+    UpdateDoctor: update_doctor,
+    RetireDoctor: retire_doctor,
+    SetWorkingHours: set_working_hours,
     Arrive: arrive,
     Leave: leave,
     RegisterPatient: register_patient,
     UpdatePatient: update_patient,
     BookAppointment: book_appointment,
     CancelAppointment: cancel_appointment,
+    RescheduleAppointment: reschedule_appointment,
+    CheckIn: check_in,
+    MarkNoShow: mark_no_show,
 }

@@ -12,6 +12,8 @@ class Doctor(models.Model):
     specialty = models.CharField(max_length=100)
     on_shift_since = models.DateTimeField(null=True, blank=True)
     total_seconds_worked = models.BigIntegerField(default=0)
+    retired = models.BooleanField(default=False)
+    hours_set = models.BooleanField(default=False, help_text="False: works the clinic's default week.")
     version = models.PositiveIntegerField(help_text="Stream version this row reflects.")
 
     class Meta:
@@ -47,10 +49,27 @@ class TimesheetEntry(models.Model):
         return None if self.seconds_worked is None else hours(self.seconds_worked)
 
 
+class WorkingHours(models.Model):
+    """One block of a doctor's week (clinic local times). A doctor with
+    ``hours_set`` False has none here and works CLINIC_DEFAULT_HOURS."""
+
+    doctor = models.ForeignKey(Doctor, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(help_text="Monday 0 … Sunday 6")
+    start = models.TimeField()
+    end = models.TimeField(help_text="00:00 for the end of the day.")
+
+    class Meta:
+        ordering = ["weekday", "start"]
+        verbose_name_plural = "working hours"
+        constraints = [models.UniqueConstraint(fields=["doctor", "weekday", "start"], name="one_block_per_start")]
+
+
 class Patient(models.Model):
     id = models.UUIDField(primary_key=True)
     name = models.CharField(max_length=200, db_index=True)
     date_of_birth = models.DateField()
+    phone = models.CharField(max_length=16, blank=True, db_index=True)
+    email = models.CharField(max_length=254, blank=True)
     version = models.PositiveIntegerField()
 
     class Meta:
@@ -70,8 +89,9 @@ class Appointment(models.Model):
     projector may run ahead of the doctor and patient projectors; the join
     shows an appointment once all three rows are there."""
 
-    BOOKED, CANCELLED = "booked", "cancelled"
-    STATUSES = [(BOOKED, "booked"), (CANCELLED, "cancelled")]
+    # Stored as the API and the domain name them (events.domain.appointment).
+    BOOKED, CHECKED_IN, NO_SHOW, CANCELLED = "booked", "checkedIn", "noShow", "cancelled"
+    STATUSES = [(BOOKED, "booked"), (CHECKED_IN, "checked in"), (NO_SHOW, "no-show"), (CANCELLED, "cancelled")]
     id = models.UUIDField(primary_key=True)
     doctor = models.ForeignKey(Doctor, on_delete=models.DO_NOTHING, db_constraint=False, related_name="appointments")
     patient = models.ForeignKey(Patient, on_delete=models.DO_NOTHING, db_constraint=False, related_name="appointments")

@@ -5,17 +5,35 @@ others; the runner (``runner.py``) gives each one its checkpoint."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import time
 from typing import Any, ClassVar
 
 from django.db.models import Model
 
-from events.domain.appointment import AppointmentCancelled, AppointmentCreated
-from events.domain.doctor import DoctorArrived, DoctorCreated, DoctorLeft, worked_seconds
+from events.domain import hours
+from events.domain.appointment import (
+    CHECKED_IN,
+    NO_SHOW,
+    AppointmentCancelled,
+    AppointmentCreated,
+    AppointmentNoShow,
+    AppointmentRescheduled,
+    PatientCheckedIn,
+)
+from events.domain.doctor import (
+    DoctorArrived,
+    DoctorCreated,
+    DoctorLeft,
+    DoctorRetired,
+    DoctorUpdated,
+    WorkingHoursSet,
+    worked_seconds,
+)
 from events.domain.messages import Event
 from events.domain.patient import PatientCreated, PatientUpdated
 from events.store import Recorded
 
-from .models import Appointment, Doctor, Patient, TimesheetEntry
+from .models import Appointment, Doctor, Patient, TimesheetEntry, WorkingHours
 from .rows import Rows
 
 Handler = Callable[..., None]
@@ -53,7 +71,7 @@ class Projector:
 
 class DoctorProjector(Projector):
     name = "doctors"
-    tables = (TimesheetEntry, Doctor)
+    tables = (TimesheetEntry, WorkingHours, Doctor)
 
     @on(DoctorCreated)
     def registered(self, recorded: Recorded, event: DoctorCreated, rows: Rows) -> None:
@@ -73,6 +91,27 @@ class DoctorProjector(Projector):
         gone.on_shift_since, gone.version = None, recorded.version
         gone.total_seconds_worked += shift.seconds_worked
 
+    @on(DoctorUpdated)
+    def updated(self, recorded: Recorded, event: DoctorUpdated, rows: Rows) -> None:
+        changed = rows.get(Doctor, recorded.stream_id)
+        changed.name = changed.name if event.name is None else event.name
+        changed.specialty = changed.specialty if event.specialty is None else event.specialty
+        changed.version = recorded.version
+
+    @on(DoctorRetired)
+    def retired(self, recorded: Recorded, event: DoctorRetired, rows: Rows) -> None:
+        gone = rows.get(Doctor, recorded.stream_id)
+        gone.retired, gone.version = True, recorded.version
+
+    @on(WorkingHoursSet)
+    def hours_set(self, recorded: Recorded, event: WorkingHoursSet, rows: Rows) -> None:
+        rows.delete(WorkingHours, doctor_id=recorded.stream_id)
+        for block in hours.week(event.weekly):
+            rows.add(WorkingHours(doctor_id=recorded.stream_id, weekday=block.weekday, start=_clock(block.start),
+                                  end=_clock(block.end % (24 * 60))))
+        doctor = rows.get(Doctor, recorded.stream_id)
+        doctor.hours_set, doctor.version = True, recorded.version
+
 
 class PatientProjector(Projector):
     name = "patients"
@@ -81,7 +120,7 @@ class PatientProjector(Projector):
     @on(PatientCreated)
     def registered(self, recorded: Recorded, event: PatientCreated, rows: Rows) -> None:
         rows.add(Patient(id=recorded.stream_id, name=event.name, date_of_birth=event.date_of_birth,
-                         version=recorded.version))
+                         phone=event.phone or "", email=event.email or "", version=recorded.version))
 
     @on(PatientUpdated)
     def updated(self, recorded: Recorded, event: PatientUpdated, rows: Rows) -> None:
@@ -90,6 +129,10 @@ class PatientProjector(Projector):
             changed.name = event.name
         if event.date_of_birth is not None:
             changed.date_of_birth = event.date_of_birth
+        if event.phone is not None:
+            changed.phone = event.phone
+        if event.email is not None:
+            changed.email = event.email
         changed.version = recorded.version
 
 
@@ -109,6 +152,26 @@ class AppointmentProjector(Projector):
         cancelled = rows.get(Appointment, recorded.stream_id)
         cancelled.status, cancelled.cancel_reason = Appointment.CANCELLED, event.reason
         cancelled.version = recorded.version
+
+    @on(AppointmentRescheduled)
+    def rescheduled(self, recorded: Recorded, event: AppointmentRescheduled, rows: Rows) -> None:
+        moved = rows.get(Appointment, recorded.stream_id)
+        moved.doctor_id, moved.day, moved.time = event.doctor_id, event.day, event.time
+        moved.duration_minutes, moved.version = event.duration_minutes, recorded.version
+
+    @on(PatientCheckedIn)
+    def checked_in(self, recorded: Recorded, event: PatientCheckedIn, rows: Rows) -> None:
+        here = rows.get(Appointment, recorded.stream_id)
+        here.status, here.version = CHECKED_IN, recorded.version
+
+    @on(AppointmentNoShow)
+    def no_show(self, recorded: Recorded, event: AppointmentNoShow, rows: Rows) -> None:
+        missed = rows.get(Appointment, recorded.stream_id)
+        missed.status, missed.version = NO_SHOW, recorded.version
+
+
+def _clock(minutes: int) -> time:
+    return time(minutes // 60, minutes % 60)
 
 
 PROJECTORS = (DoctorProjector(), PatientProjector(), AppointmentProjector())

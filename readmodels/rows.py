@@ -22,6 +22,7 @@ class Rows:
         # model -> {key: row}, in the order models were first added
         self._new: dict[type[Model], dict[Key, Model]] = {}
         self._changed: dict[type[Model], dict[Key, Model]] = {}  # model -> {key: row}
+        self._deleted: list[tuple[type[Model], dict[str, Any]]] = []  # (model, lookup), in order
 
     def add(self, row: Model) -> None:
         """A row this batch creates."""
@@ -37,7 +38,20 @@ class Rows:
         self._changed.setdefault(model, {})[key] = row
         return row
 
+    def delete(self, model: type[Model], **lookup: Any) -> None:
+        """Rows matching ``lookup`` (attribute names, plain equality) go, whether
+        stored or added earlier in the batch (a doctor's week replaced twice).
+        Stored rows are deleted before the batch's new rows are written."""
+        def matches(row: Model) -> bool:
+            return all(getattr(row, name) == value for name, value in lookup.items())
+        for rows in (self._new.get(model, {}), self._changed.get(model, {})):
+            for key in [key for key, row in rows.items() if matches(row)]:
+                del rows[key]
+        self._deleted.append((model, lookup))
+
     def write(self) -> None:
+        for model, lookup in self._deleted:
+            model._default_manager.filter(**lookup).delete()
         for model, rows in self._new.items():
             model._default_manager.bulk_create(rows.values(), batch_size=1000)
         for model, rows in self._changed.items():

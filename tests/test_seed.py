@@ -65,13 +65,27 @@ def test_read_models_are_projected_from_the_seed(seeded):
 
 def test_no_doctor_is_double_booked(seeded):
     by_doctor_day = defaultdict(list)
-    for a in Appointment.objects.filter(status=Appointment.BOOKED):
+    for a in Appointment.objects.exclude(status=Appointment.CANCELLED):  # a checked-in patient holds the time too
         start = a.time.hour * 60 + a.time.minute
         by_doctor_day[a.doctor_id, a.day].append((start, start + a.duration_minutes))
     for slots in by_doctor_day.values():
         slots.sort()
         # strict=False: each slot against the next, so the second list is one shorter by design.
         assert all(end <= next_start for (_, end), (next_start, _) in zip(slots, slots[1:], strict=False))
+
+
+def test_past_appointments_are_a_mix_the_desk_noted_at_their_time(seeded):
+    """Checked in on the day, no-shows after the start, cancellations before it;
+    nothing still to come is checked in or missed."""
+    now = timezone.localtime()
+    statuses = {a.status for a in Appointment.objects.all()}
+    assert {Appointment.BOOKED, Appointment.CHECKED_IN, Appointment.NO_SHOW, Appointment.CANCELLED} <= statuses
+    for a in Appointment.objects.filter(status__in=[Appointment.CHECKED_IN, Appointment.NO_SHOW]):
+        assert datetime.combine(a.day, a.time, tzinfo=now.tzinfo) - timedelta(minutes=20) <= now
+    for e in StoredEvent.objects.filter(type="PATIENT_CHECKED_IN"):
+        booked = Appointment.objects.get(pk=e.stream_id)
+        assert timezone.localtime(datetime.fromisoformat(e.data["at"])).date() == booked.day
+    assert "checked in" in seeded and "no-shows" in seeded
 
 
 def test_seeding_again_adds_nothing(seeded):

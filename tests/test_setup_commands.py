@@ -85,7 +85,10 @@ def test_readme_api_walk_through_works(committed_db):
     assert doctors.status_code == 200 and doctors.json()["results"]
     doctor = client.get("/api/doctors/?page_size=1").json()["results"][0]["id"]
     patient = client.get("/api/patients/?page_size=1").json()["results"][0]["id"]
-    booking = {"doctorId": doctor, "patientId": patient, "day": "2031-03-03", "time": "09:30", "durationMinutes": 30}
+    free = client.get(f"/api/doctors/{doctor}/free-slots/?day=2031-03-03&durationMinutes=30")
+    assert free.status_code == 200 and free.json()["slots"], free.content  # the seeded doctor works Mondays
+    booking = {"doctorId": doctor, "patientId": patient, "day": "2031-03-03", "time": free.json()["slots"][0],
+               "durationMinutes": 30}
     booked = client.post("/api/appointments/", booking, format="json")
     assert booked.status_code == 201, booked.content
     assert booked.json()["doctor"]["id"] == doctor and booked.json()["patient"]["id"] == patient

@@ -28,14 +28,19 @@ from .models import IdempotentRequest
 Show = Callable[[Any], "dict[str, Any] | None"]
 
 
-def execute(request: Request, command: Command, *, show: Show, detail_url: str, created: bool = False) -> Response:
-    """Run ``command``; ``show(id) -> dict or None`` renders the read model."""
+def execute(request: Request, command: Command, *, show: Show, detail_url: str, created: bool = False,
+            check: Callable[[], None] | None = None) -> Response:
+    """Run ``command``; ``show(id) -> dict or None`` renders the read model.
+    ``check``, if given, may refuse the request (by raising) before the command
+    runs — but not a retry of one already done, which answers as before."""
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     key = idempotency.key_of(request)
     if key:
         earlier = idempotency.earlier(request, key)
         if earlier is not None:
             return again(request, key, earlier, show=show, detail_url=detail_url, code=code)
+    if check is not None:
+        check()
     try:
         with transaction.atomic():
             written = handlers.dispatch(commands.context(request, "api"), command)

@@ -8,6 +8,7 @@ A command the domain refused gets the status of its kind
 from django.http import JsonResponse
 from django.views import defaults
 from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -22,6 +23,19 @@ API_FIELDS = {
     "date_of_birth": "dateOfBirth",
     "duration_minutes": "durationMinutes",
 }
+
+
+class DuplicatePatient(APIException):
+    """409 ``{"detail", "duplicateOf"}``: a patient with this name and date of birth exists."""
+
+    status_code = status.HTTP_409_CONFLICT
+
+    def __init__(self, twin):
+        born = twin.date_of_birth
+        super().__init__({
+            "detail": (f"{twin.name}, born {born.day} {born:%B %Y}, is already registered. Send "
+                       "allowDuplicate: true to register another patient with the same name and date of birth."),
+            "duplicateOf": str(twin.pk)})
 
 
 def exception_handler(exc, context):

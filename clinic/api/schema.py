@@ -44,6 +44,9 @@ class Error(serializers.Serializer):
     (``{"detail": "...", "dateOfBirth": ["..."]}``)."""
 
     detail = serializers.CharField(help_text="What went wrong, as a sentence a person can read.")
+    duplicateOf = serializers.UUIDField(required=False, help_text=(
+        "Only when a patient's registration is refused as a likely duplicate (409 on POST /api/patients/): the "
+        "id of the patient with the same name and date of birth."))
 
 
 class ErrorSchema(OpenApiSerializerExtension):
@@ -104,6 +107,16 @@ RETRY_AFTER = OpenApiParameter(
 AUTHENTICATE = OpenApiParameter(
     "WWW-Authenticate", str, OpenApiParameter.HEADER, required=True, response=[401],
     description='"Token": send Authorization: Token <key> (POST /api/auth/token/ gives one).')
+
+
+CSV_FORMAT = OpenApiParameter(
+    "format", {"type": "string", "enum": ["json", "csv"]}, OpenApiParameter.QUERY,
+    description="csv: the answer as text/csv, a header row first, instead of JSON.")
+
+
+def csv_answer(description):
+    """A CSV answer (``text/csv``): declared as text, with what its rows are."""
+    return OpenApiResponse(OpenApiTypes.STR, description=description)
 
 
 class ClinicSchema(AutoSchema):

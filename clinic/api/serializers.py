@@ -1,15 +1,17 @@
 """API shapes, in the camelCase the API has always used (docs/api.md). Input serializers validate the form of
 a command; the domain decides whether it is allowed."""
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from clinic.audit.models import PatientRead
+from clinic.dates import FIRST_DAY, LAST_DAY, OUTSIDE_CALENDAR
 from clinic.roles.rules import Capability, may
 from clinic.roles.staff import NO_ROLE, staff_of
 from events.domain.appointment import MAX_DURATION, MIN_DURATION
 from events.models import StoredEvent
-from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry
+from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry, WorkingHours
 
 
 class Hours(serializers.FloatField):
@@ -54,6 +56,22 @@ class ClockTime(serializers.TimeField):
         super().__init__(input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:00"})
+class ClockMinutesOut(serializers.TimeField):
+    """``HH:MM`` on output."""
+
+    def to_representation(self, value):
+        return value.strftime("%H:%M")
+
+
+@extend_schema_field({"type": "string", "pattern": r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", "example": "18:00"})
+class BlockEndOut(ClockMinutesOut):
+    """A block's end: midnight, stored as 00:00, is the end of the day, 24:00."""
+
+    def to_representation(self, value):
+        return "24:00" if value.hour == value.minute == 0 else super().to_representation(value)
+
+
 class Command(serializers.Serializer):
     """A command's input. Unknown fields are refused: a misspelt ``reson`` must not
     silently drop the reason."""
@@ -83,6 +101,42 @@ class RegisterDoctor(Command):
     specialty = Text(max_length=100)
 
 
+class UpdateDoctor(Command):
+    name = Text(max_length=200, required=False)
+    specialty = Text(max_length=100, required=False)
+
+    def validate(self, data):
+        data = super().validate(data)
+        if not data:
+            raise serializers.ValidationError("Give a name or a specialty to change.")
+        return data
+
+
+class RetireDoctor(Command):
+    reason = Text(max_length=500, required=False, allow_blank=True, default="")
+
+
+@extend_schema_field({"type": "string", "pattern": r"^(([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?|24:00)$",
+                      "example": "18:00"})
+class BlockEnd(ClockTime):
+    """As ``ClockTime``, or ``24:00`` for a block that runs to midnight."""
+
+    def to_internal_value(self, value):
+        if value == "24:00":
+            return value
+        return super().to_internal_value(value)
+
+
+class Block(serializers.Serializer):
+    weekday = WholeNumber(min_value=0, max_value=6, help_text="Monday 0 … Sunday 6.")
+    start = ClockTime()
+    end = BlockEnd(help_text="After start; 24:00 for the end of the day.")
+
+
+class SetWorkingHours(Command):
+    weekly = Block(many=True, help_text="Several blocks a day allowed; a weekday without blocks is a day off.")
+
+
 class RecordShiftTime(Command):
     at = serializers.DateTimeField(required=False, help_text="When it happened; default now.")
 
@@ -91,16 +145,28 @@ class RegisterPatient(Command):
     id = Id(required=False, help_text="Optional client-chosen id.")
     name = Text(max_length=200)
     dateOfBirth = serializers.DateField()
+    phone = Text(max_length=40, required=False, allow_blank=True, help_text="E.164-ish: +44 20 7946 0958.")
+    email = Text(max_length=254, required=False, allow_blank=True)
+    allowDuplicate = serializers.BooleanField(
+        required=False, default=False,
+        help_text="true registers the patient even if one with the same name and date of birth exists.")
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and "allowDuplicate" in data and not isinstance(data["allowDuplicate"], bool):
+            raise serializers.ValidationError({"allowDuplicate": ["Give true or false."]})
+        return super().to_internal_value(data)
 
 
 class UpdatePatient(Command):
     name = Text(max_length=200, required=False)
     dateOfBirth = serializers.DateField(required=False)
+    phone = Text(max_length=40, required=False, allow_blank=True, help_text="Empty removes it.")
+    email = Text(max_length=254, required=False, allow_blank=True, help_text="Empty removes it.")
 
     def validate(self, data):
         data = super().validate(data)
         if not data:
-            raise serializers.ValidationError("Give a name or a dateOfBirth to change.")
+            raise serializers.ValidationError("Give a name, dateOfBirth, phone or email to change.")
         return data
 
 
@@ -111,6 +177,18 @@ class BookAppointment(Command):
     day = serializers.DateField()
     time = ClockTime()
     durationMinutes = WholeNumber(min_value=MIN_DURATION, max_value=MAX_DURATION, default=30)
+
+
+class RescheduleAppointment(Command):
+    day = serializers.DateField()
+    time = ClockTime()
+    durationMinutes = WholeNumber(min_value=MIN_DURATION, max_value=MAX_DURATION, required=False,
+                                  help_text="Default: as before.")
+    doctorId = Id(required=False, help_text="Default: the same doctor.")
+
+
+class Attendance(Command):
+    """Check-in and no-show take no fields: the server's clock says when."""
 
 
 class CancelAppointment(Command):
@@ -133,7 +211,7 @@ class DoctorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Doctor
-        fields = ["id", "name", "specialty", "onShift", "totalHoursWorked"]
+        fields = ["id", "name", "specialty", "onShift", "retired", "totalHoursWorked"]
 
     def to_representation(self, doctor):
         shown = super().to_representation(doctor)
@@ -143,6 +221,15 @@ class DoctorSerializer(serializers.ModelSerializer):
             for name in HOURS_FIELDS:
                 shown.pop(name, None)
         return shown
+
+
+class WorkingHoursSerializer(serializers.ModelSerializer):
+    start = ClockMinutesOut()
+    end = BlockEndOut()
+
+    class Meta:
+        model = WorkingHours
+        fields = ["weekday", "start", "end"]
 
 
 class DoctorSchema(OpenApiSerializerExtension):
@@ -174,9 +261,18 @@ class TimesheetEntrySerializer(serializers.ModelSerializer):
 
 class DoctorDetailSerializer(DoctorSerializer):
     timesheet = TimesheetEntrySerializer(many=True, read_only=True)
+    workingHours = serializers.SerializerMethodField(help_text="The doctor's week; the clinic's default week "
+                                                               "until hours are set.")
 
     class Meta(DoctorSerializer.Meta):
-        fields = DoctorSerializer.Meta.fields + ["timesheet"]
+        fields = DoctorSerializer.Meta.fields + ["workingHours", "timesheet"]
+
+    @extend_schema_field(WorkingHoursSerializer(many=True))
+    def get_workingHours(self, doctor):
+        if doctor.hours_set:  # one more query, only for a doctor with a week of their own
+            return WorkingHoursSerializer(doctor.working_hours.all(), many=True).data
+        return [{"weekday": b["weekday"], "start": b["start"], "end": b["end"]}
+                for b in settings.CLINIC_DEFAULT_HOURS]
 
 
 class PatientSerializer(serializers.ModelSerializer):
@@ -185,7 +281,7 @@ class PatientSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Patient
-        fields = ["id", "name", "dateOfBirth", "age"]
+        fields = ["id", "name", "dateOfBirth", "age", "phone", "email"]
 
 
 class PatientSummary(serializers.ModelSerializer):
@@ -295,3 +391,71 @@ class PatientReadSerializer(serializers.ModelSerializer):
     class Meta:
         model = PatientRead
         fields = ["at", "userId", "username", "view", "patientId", "correlationId", "refresh"]
+
+
+# --- The day's work: free slots, timesheets, exports ----------------------
+
+class CalendarDate(serializers.DateField):
+    """A day in the clinic's calendar (2000-01-01 to 2099-12-31)."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise serializers.ValidationError(OUTSIDE_CALENDAR)
+        return day
+
+
+class Format(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=["json", "csv"], required=False,
+                         help_text="csv: text/csv with a header row, instead of JSON.", **kwargs)
+
+
+class FreeSlotsQuery(serializers.Serializer):
+    day = CalendarDate(help_text="YYYY-MM-DD, the clinic's local day.")
+    durationMinutes = serializers.IntegerField(min_value=MIN_DURATION, max_value=MAX_DURATION, default=30)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30"})
+class Start(serializers.CharField):
+    pass
+
+
+class FreeSlots(serializers.Serializer):
+    """Where the doctor could be booked that day for that long: starts on the
+    clinic's slot grid inside working hours, free, still to come."""
+
+    day = serializers.DateField()
+    durationMinutes = serializers.IntegerField()
+    slots = serializers.ListField(child=Start())
+
+
+class _Period(serializers.Serializer):
+    """``from`` and ``to``, both included; ``from`` is a Python keyword, so it is put in by name."""
+
+    locals()["from"] = CalendarDate(help_text="The first day, YYYY-MM-DD (clinic local).")
+    to = CalendarDate(help_text="The last day, included, YYYY-MM-DD (clinic local).")
+
+    MAX_DAYS = 366
+
+    def validate(self, data):
+        if data["to"] < data["from"]:
+            raise serializers.ValidationError({"to": ["Give a day on or after from."]})
+        if (data["to"] - data["from"]).days >= self.MAX_DAYS:
+            raise serializers.ValidationError({"to": [f"Give a period of at most {self.MAX_DAYS} days."]})
+        return data
+
+
+class TimesheetQuery(_Period):
+    format = Format()
+
+
+class AppointmentExportQuery(_Period):
+    """A CSV export of appointments needs its period."""
+
+
+class DoctorTimesheet(serializers.Serializer):
+    locals()["from"] = serializers.DateField()
+    to = serializers.DateField()
+    totalHoursWorked = Hours(help_text="The finished shifts' hours, in the period.")
+    entries = TimesheetEntrySerializer(many=True)

@@ -21,14 +21,17 @@ from clinic.roles.rules import Capability
 from clinic.roles.staff import staff_of
 from clinic.signin import tokens
 from clinic.signin.lockout import SignInLocked
-from events import store
+from events import handlers, store
 from events.domain import commands as c
 from readmodels import selectors
+from readmodels.models import Appointment
 
 from . import serializers as s
 from .commands import execute
+from .errors import DuplicatePatient
+from .exports import CsvExport
 from .parsers import BoundedJSONParser
-from .schema import RETRY_AFTER, refused, written
+from .schema import CSV_FORMAT, RETRY_AFTER, csv_answer, refused, written
 
 
 def _responses(ok, ok_status, *errors):
@@ -156,9 +159,95 @@ class DoctorList(generics.ListAPIView):
 
 
 class DoctorDetail(generics.RetrieveAPIView):
-    capabilities = {"GET": Capability.SEE_DOCTORS}
+    capabilities = {"GET": Capability.SEE_DOCTORS, "PATCH": Capability.MANAGE_DOCTORS}
     queryset = selectors.doctors_with_timesheet()
     serializer_class = s.DoctorDetailSerializer
+
+    @extend_schema(request=s.UpdateDoctor, responses=_responses(s.DoctorSerializer, 200, (400, "Invalid input"),
+                                                                (404, "No such doctor")))
+    def patch(self, request, pk):
+        data = _valid(s.UpdateDoctor, request)
+        return execute(request, c.UpdateDoctor(doctor_id=pk, name=data.get("name"), specialty=data.get("specialty")),
+                       show=_render(request, selectors.doctors(), s.DoctorSerializer), detail_url="api:doctor")
+
+
+class DoctorRetirement(APIView):
+    """Retire a doctor: kept on record, no longer booked, no longer arriving."""
+
+    capabilities = {"POST": Capability.MANAGE_DOCTORS}
+
+    @extend_schema(request=s.RetireDoctor, responses=_responses(
+        s.DoctorSerializer, 200, (404, "No such doctor"), (409, "Already retired, or on shift")))
+    def post(self, request, pk):
+        data = _valid(s.RetireDoctor, request)
+        return execute(request, c.RetireDoctor(doctor_id=pk, reason=data["reason"]),
+                       show=_render(request, selectors.doctors(), s.DoctorSerializer), detail_url="api:doctor")
+
+
+class DoctorWorkingHours(APIView):
+    """Set a doctor's whole week of working hours (clinic local times)."""
+
+    capabilities = {"PUT": Capability.MANAGE_DOCTORS}
+
+    @extend_schema(request=s.SetWorkingHours, responses=_responses(
+        s.DoctorDetailSerializer, 200, (400, "Blocks that overlap or end before they start"),
+        (404, "No such doctor")))
+    def put(self, request, pk):
+        data = _valid(s.SetWorkingHours, request)
+        weekly = tuple({"weekday": b["weekday"], "start": b["start"], "end": b["end"]} for b in data["weekly"])
+        return execute(request, c.SetWorkingHours(doctor_id=pk, weekly=weekly),
+                       show=_render(request, selectors.doctors_with_timesheet(), s.DoctorDetailSerializer),
+                       detail_url="api:doctor")
+
+
+class DoctorFreeSlots(APIView):
+    """Where a doctor could be booked on a day for a duration: starts on the
+    clinic's slot grid inside the doctor's working hours, overlapping none of
+    the doctor's bookings, still to come. Read from the read models."""
+
+    capabilities = {"GET": Capability.SEE_DOCTORS}
+
+    @extend_schema(parameters=[s.FreeSlotsQuery], responses={
+        200: s.FreeSlots, 400: refused("day or durationMinutes is missing or not valid; each is named."),
+        404: refused("No doctor has this id.")})
+    def get(self, request, pk):
+        query = s.FreeSlotsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        day, duration = query.validated_data["day"], query.validated_data["durationMinutes"]
+        doctor = get_object_or_404(selectors.doctors_with_hours(), pk=pk)
+        clinic = handlers.Context(actor=request.user.get_username(), source="api").clinic()
+        slots = selectors.free_slots(doctor, day, duration, clinic)
+        return Response({"day": day.isoformat(), "durationMinutes": duration,
+                         "slots": [f"{start:%H:%M}" for start in slots]})
+
+
+class DoctorTimesheet(CsvExport, APIView):
+    """A doctor's shifts that began in a period of clinic local days, with the
+    period's total; ``format=csv`` for payroll (a header row, a row per shift,
+    a total row)."""
+
+    capabilities = {"GET": Capability.SEE_HOURS}
+    for_doctor = staticmethod(whose.doctor_in_url)
+
+    @extend_schema(parameters=[s.TimesheetQuery], responses={
+        (200, "application/json"): s.DoctorTimesheet,
+        (200, "text/csv"): csv_answer("arrivedAt,leftAt,hoursWorked, then one row per shift and a last row "
+                                      "total,,<hours>."),
+        400: refused("from or to is missing or not valid, or to is before from; each is named."),
+        404: refused("No doctor has this id.")})
+    def get(self, request, pk):
+        query = s.TimesheetQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        get_object_or_404(selectors.doctors(), pk=pk)
+        period = selectors.timesheet(pk, query.validated_data["from"], query.validated_data["to"])
+        body = s.DoctorTimesheet({"from": period.first, "to": period.last, "entries": period.entries,
+                                  "totalHoursWorked": period.total_hours_worked}).data
+        if not self.wants_csv(request):
+            return Response(body)
+        rows = [["arrivedAt", "leftAt", "hoursWorked"],
+                *[[entry["arrivedAt"], entry["leftAt"], entry["hoursWorked"]] for entry in body["entries"]],
+                ["total", "", body["totalHoursWorked"]]]
+        return Response(rows, headers=self.csv_response_headers(f"timesheet-{pk}-{period.first}-{period.last}.csv"))
 
 
 class _ShiftCommand(APIView):
@@ -191,20 +280,43 @@ class DoctorDepartures(_ShiftCommand):
 
 # --- Patients ------------------------------------------------------------
 
+class PatientFilter(filters.FilterSet):
+    search = filters.CharFilter(method="find", max_length=200,
+                                help_text="Part of the name (any case), or the start of the phone number.")
+
+    def find(self, queryset, name, value):
+        return selectors.find_patients(queryset, value)
+
+
 class PatientList(ShowsPatient, NeedToKnow, generics.ListAPIView):
     capabilities = {"GET": Capability.SEE_PATIENTS, "POST": Capability.WRITE_PATIENTS}
     narrow = staticmethod(visible.patients)
     queryset = selectors.patients()
     serializer_class = s.PatientSerializer
+    filterset_class = PatientFilter
 
-    @extend_schema(request=s.RegisterPatient, responses=_responses(s.PatientSerializer, 201, (400, "Invalid input"),
-                                                                   (409, "The id exists")))
+    @extend_schema(request=s.RegisterPatient, responses={
+        **_responses(s.PatientSerializer, 201, (400, "Invalid input")),
+        409: refused(
+            "A patient with the same name and date of birth is registered (duplicateOf names them; send "
+            "allowDuplicate: true to register this one anyway), or the id exists.")})
     def post(self, request):
         data = _valid(s.RegisterPatient, request)
+
+        def not_a_duplicate():
+            # Read side, at the edge: two registrations at the same moment, or one
+            # not projected yet, can both pass (docs/api.md, "Duplicate patients").
+            if not data["allowDuplicate"]:
+                twin = selectors.same_patient(data["name"], data["dateOfBirth"])
+                if twin is not None:
+                    raise DuplicatePatient(twin)
+
         return execute(
             request,
-            c.RegisterPatient(name=data["name"], date_of_birth=data["dateOfBirth"], patient_id=data.get("id")),
-            show=_render(request, selectors.patients(), s.PatientSerializer), detail_url="api:patient", created=True)
+            c.RegisterPatient(name=data["name"], date_of_birth=data["dateOfBirth"], patient_id=data.get("id"),
+                              phone=data.get("phone"), email=data.get("email")),
+            show=_render(request, selectors.patients(), s.PatientSerializer), detail_url="api:patient", created=True,
+            check=not_a_duplicate)
 
 
 class PatientDetail(ShowsPatient, NeedToKnow, generics.RetrieveAPIView):
@@ -218,7 +330,8 @@ class PatientDetail(ShowsPatient, NeedToKnow, generics.RetrieveAPIView):
     def patch(self, request, pk):
         data = _valid(s.UpdatePatient, request)
         return execute(
-            request, c.UpdatePatient(patient_id=pk, name=data.get("name"), date_of_birth=data.get("dateOfBirth")),
+            request, c.UpdatePatient(patient_id=pk, name=data.get("name"), date_of_birth=data.get("dateOfBirth"),
+                                     phone=data.get("phone"), email=data.get("email")),
             show=_render(request, selectors.patients(), s.PatientSerializer), detail_url="api:patient")
 
 
@@ -233,15 +346,40 @@ class AppointmentFilter(filters.FilterSet):
     doctor = filters.UUIDFilter(field_name="doctor_id")
     patient = filters.UUIDFilter(field_name="patient_id")
     day = CalendarDateFilter(help_text=f"YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}.")
-    status = filters.ChoiceFilter(choices=[("booked", "booked"), ("cancelled", "cancelled")])
+    # "from" is a Python keyword, so the filter is put in the class namespace by name: ?from=.
+    locals()["from"] = CalendarDateFilter(field_name="day", lookup_expr="gte",
+                                          help_text=f"The first day, YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}.")
+    to = CalendarDateFilter(field_name="day", lookup_expr="lte",
+                            help_text=f"The last day (inclusive), YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}.")
+    status = filters.ChoiceFilter(choices=Appointment.STATUSES)
 
 
-class AppointmentList(ShowsAppointment, NeedToKnow, generics.ListAPIView):
+@extend_schema(methods=["GET"], parameters=[CSV_FORMAT], responses={
+    (200, "application/json"): s.AppointmentSerializer(many=True),
+    (200, "text/csv"): csv_answer("With format=csv (from and to required, at most 366 days): a header row, then "
+                                  "one row per appointment, unpaged.")})
+class AppointmentList(ShowsAppointment, NeedToKnow, CsvExport, generics.ListAPIView):
     capabilities = {"GET": Capability.SEE_PATIENTS, "POST": Capability.BOOK}
     narrow = staticmethod(visible.appointments)
     queryset = selectors.appointments()
     serializer_class = s.AppointmentSerializer
     filterset_class = AppointmentFilter
+    CSV_COLUMNS = ["id", "day", "time", "durationMinutes", "status", "patientId", "patientName", "doctorId",
+                   "doctorName", "doctorSpecialty"]
+
+    def list(self, request, *args, **kwargs):
+        if not self.wants_csv(request):
+            return super().list(request, *args, **kwargs)
+        period = s.AppointmentExportQuery(data=request.query_params)
+        period.is_valid(raise_exception=True)
+        exported = list(self.filter_queryset(self.get_queryset()))
+        record_reads(request, [a.patient_id for a in exported])  # an export is a read of every patient in it
+        rows = [[a.id, a.day, f"{a.time:%H:%M}", a.duration_minutes, a.status, a.patient_id, a.patient.name,
+                 a.doctor_id, a.doctor.name, a.doctor.specialty]
+                for a in exported]
+        first, last = period.validated_data["from"], period.validated_data["to"]
+        return Response([self.CSV_COLUMNS, *rows],
+                        headers=self.csv_response_headers(f"appointments-{first}-{last}.csv"))
 
     @extend_schema(request=s.BookAppointment, responses=_responses(
         s.AppointmentSerializer, 201, (400, "Invalid input, unknown doctor or patient"),
@@ -262,6 +400,53 @@ class AppointmentDetail(ShowsAppointment, NeedToKnow, generics.RetrieveAPIView):
     narrow = staticmethod(visible.appointments)
     queryset = selectors.appointments()
     serializer_class = s.AppointmentSerializer
+
+
+class _AppointmentCommand(ShowsAppointment, APIView):
+    def run(self, request, command):
+        return execute(request, command, show=_render(request, selectors.appointments(), s.AppointmentSerializer),
+                       detail_url="api:appointment")
+
+
+class AppointmentReschedule(_AppointmentCommand):
+    """Move an appointment: the old slot is freed and the new one taken in one append."""
+
+    capabilities = {"POST": Capability.BOOK}
+
+    @extend_schema(request=s.RescheduleAppointment, responses=_responses(
+        s.AppointmentSerializer, 200, (400, "Invalid input, or the same slot"), (404, "No such appointment"),
+        (409, "Taken, not booked, in the past, off the grid or outside the doctor's hours")))
+    def post(self, request, pk):
+        data = _valid(s.RescheduleAppointment, request)
+        return self.run(request, c.RescheduleAppointment(
+            appointment_id=pk, day=data["day"], time=data["time"], duration_minutes=data.get("durationMinutes"),
+            doctor_id=data.get("doctorId")))
+
+
+class AppointmentCheckIn(_AppointmentCommand):
+    """The patient has arrived: only on the appointment's day, while booked."""
+
+    capabilities = {"POST": Capability.ATTEND}
+    for_doctor = staticmethod(whose.doctor_of_appointment)
+
+    @extend_schema(request=s.Attendance, responses=_responses(
+        s.AppointmentSerializer, 200, (404, "No such appointment"), (409, "Not booked, or not its day")))
+    def post(self, request, pk):
+        _valid(s.Attendance, request)
+        return self.run(request, c.CheckIn(appointment_id=pk))
+
+
+class AppointmentNoShow(_AppointmentCommand):
+    """The patient did not come: only after the start, while booked."""
+
+    capabilities = {"POST": Capability.ATTEND}
+    for_doctor = staticmethod(whose.doctor_of_appointment)
+
+    @extend_schema(request=s.Attendance, responses=_responses(
+        s.AppointmentSerializer, 200, (404, "No such appointment"), (409, "Not booked, or not begun yet")))
+    def post(self, request, pk):
+        _valid(s.Attendance, request)
+        return self.run(request, c.MarkNoShow(appointment_id=pk))
 
 
 class AppointmentCancel(ShowsAppointment, APIView):

@@ -35,8 +35,9 @@ class Activity:
 
 
 def latest(count: int) -> list[Activity]:
-    """The most recent events, newest first, told in words. A doctor's day schedule
-    is the appointments' bookkeeping, so its events are left out."""
+    """The most recent events, newest first, told in words. The day schedules (a
+    doctor's and a patient's, both of stream type ``schedule``) are the
+    appointments' bookkeeping, so their events are left out."""
     events = store.read_all().order_by("-position").exclude(stream_type=schedule.STREAM)
     return told(list(events[:count]))
 

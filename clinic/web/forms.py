@@ -5,6 +5,7 @@ command is allowed is the domain's to say (see ``commands.submit``). Widgets use
 the browser's own date and time pickers.
 """
 from django import forms
+from django.conf import settings
 
 from clinic.dates import FIRST_DAY, LAST_DAY, CalendarDateField
 from events.domain import catalogue
@@ -80,7 +81,9 @@ class BookAppointmentForm(Form):
     doctor = DoctorChoiceField(queryset=selectors.doctors(), empty_label="Choose a doctor")
     patient = PatientChoiceField(queryset=selectors.patients(), empty_label="Choose a patient")
     day = forms.DateField(widget=DateInput())
-    time = forms.TimeField(widget=TimeInput())
+    time = forms.TimeField(widget=TimeInput(attrs={"step": settings.CLINIC_SLOT_MINUTES * 60}),
+                           help_text=f"On the clinic's {settings.CLINIC_SLOT_MINUTES}-minute grid, "
+                                     "inside the doctor's working hours.")
     duration_minutes = forms.IntegerField(
         label="Duration (minutes)", initial=30, min_value=MIN_DURATION, max_value=MAX_DURATION)
 

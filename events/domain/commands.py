@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from .messages import Command
 
@@ -19,6 +20,25 @@ class RegisterDoctor(Command):
     name: str
     specialty: str
     doctor_id: uuid.UUID | None = None  # a client-chosen id; new if None
+
+
+@dataclass(frozen=True)
+class UpdateDoctor(Command):
+    doctor_id: uuid.UUID
+    name: str | None = None  # None: unchanged
+    specialty: str | None = None
+
+
+@dataclass(frozen=True)
+class RetireDoctor(Command):
+    doctor_id: uuid.UUID
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SetWorkingHours(Command):
+    doctor_id: uuid.UUID
+    weekly: tuple[Any, ...]  # blocks: {"weekday": 0-6, "start": "HH:MM", "end": "HH:MM"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +58,8 @@ class RegisterPatient(Command):
     name: str
     date_of_birth: date
     patient_id: uuid.UUID | None = None
+    phone: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +67,8 @@ class UpdatePatient(Command):
     patient_id: uuid.UUID
     name: str | None = None  # None: unchanged
     date_of_birth: date | None = None
+    phone: str | None = None  # "": remove
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,3 +85,22 @@ class BookAppointment(Command):
 class CancelAppointment(Command):
     appointment_id: uuid.UUID
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class RescheduleAppointment(Command):
+    appointment_id: uuid.UUID
+    day: date
+    time: time
+    duration_minutes: int | None = None  # None: as before
+    doctor_id: uuid.UUID | None = None   # None: the same doctor
+
+
+@dataclass(frozen=True)
+class CheckIn(Command):
+    appointment_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class MarkNoShow(Command):
+    appointment_id: uuid.UUID

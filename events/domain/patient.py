@@ -1,4 +1,5 @@
-"""Patient: registered, then corrected or renamed."""
+"""Patient: registered, then corrected or renamed; optionally reachable by
+phone and e-mail."""
 from __future__ import annotations
 
 import uuid
@@ -16,6 +17,8 @@ STREAM = "patient"
 class PatientCreated(Event, type="PATIENT_CREATED", stream=STREAM):
     name: str
     date_of_birth: date
+    phone: str | None = None
+    email: str | None = None
 
     def told(self, stream_id: uuid.UUID, words: Words) -> str:
         return f"{self.name} registered as a patient"
@@ -23,14 +26,18 @@ class PatientCreated(Event, type="PATIENT_CREATED", stream=STREAM):
 
 @dataclass(frozen=True)
 class PatientUpdated(Event, type="PATIENT_UPDATED", stream=STREAM):
-    """Only what changed is set."""
+    """Only what changed is set; an empty phone or e-mail removes it."""
 
     name: str | None = None
     date_of_birth: date | None = None
+    phone: str | None = None
+    email: str | None = None
 
     def told(self, stream_id: uuid.UUID, words: Words) -> str:
         changes = [f"name to {self.name}"] if self.name is not None else []
         changes += ["date of birth"] if self.date_of_birth is not None else []
+        changes += ["phone"] if self.phone is not None else []
+        changes += ["e-mail"] if self.email is not None else []
         who = words.patient(stream_id, self.name or "A patient")
         return f"{who}: changed {' and '.join(changes) or 'nothing'}"
 
@@ -39,6 +46,8 @@ class PatientUpdated(Event, type="PATIENT_UPDATED", stream=STREAM):
 class Patient:
     name: str
     date_of_birth: date
+    phone: str = ""
+    email: str = ""
 
     @property
     def title(self) -> str:
@@ -47,33 +56,48 @@ class Patient:
 
 def evolve(state: Patient | None, event: Event) -> Patient | None:
     if type(event) is PatientCreated:
-        return Patient(event.name, event.date_of_birth)
+        return Patient(event.name, event.date_of_birth, event.phone or "", event.email or "")
     if type(event) is PatientUpdated:
         assert state is not None
         return replace(state, name=state.name if event.name is None else event.name,
-                       date_of_birth=state.date_of_birth if event.date_of_birth is None else event.date_of_birth)
+                       date_of_birth=state.date_of_birth if event.date_of_birth is None else event.date_of_birth,
+                       phone=state.phone if event.phone is None else event.phone,
+                       email=state.email if event.email is None else event.email)
     return state
 
 
-def register(state: Patient | None, *, name: str, date_of_birth: date, today: date) -> list[Event]:
+def register(state: Patient | None, *, name: str, date_of_birth: date, today: date, phone: str | None = None,
+             email: str | None = None) -> list[Event]:
     if state is not None:
         raise AlreadyExists("A patient with this id already exists.", field="id")
     return [PatientCreated(name=validate.text(name, "name", 200),
-                           date_of_birth=validate.date_of_birth(date_of_birth, today))]
+                           date_of_birth=validate.date_of_birth(date_of_birth, today),
+                           phone=validate.phone(phone) or None, email=validate.email(email) or None)]
 
 
-def update(state: Patient, *, today: date, name: str | None = None,
-           date_of_birth: date | None = None) -> list[Event]:
+def update(state: Patient, *, today: date, name: str | None = None, date_of_birth: date | None = None,
+           phone: str | None = None, email: str | None = None) -> list[Event]:
     """Record only what changes; an update that changes nothing writes nothing."""
-    if name is None and date_of_birth is None:
-        raise InvalidCommand("Give a name or a date of birth to change.")
+    if name is None and date_of_birth is None and phone is None and email is None:
+        raise InvalidCommand("Give a name, a date of birth, a phone or an e-mail to change.")
     if name is not None:
         name = validate.text(name, "name", 200)
     if date_of_birth is not None:
         date_of_birth = validate.date_of_birth(date_of_birth, today)
+    phone = None if phone is None else validate.phone(phone)
+    email = None if email is None else validate.email(email)
     changed = PatientUpdated(name=name if name != state.name else None,
-                             date_of_birth=date_of_birth if date_of_birth != state.date_of_birth else None)
+                             date_of_birth=date_of_birth if date_of_birth != state.date_of_birth else None,
+                             phone=phone if phone != state.phone else None,
+                             email=email if email != state.email else None)
     return [changed] if changed != PatientUpdated() else []
+
+
+def same_person(name: str, date_of_birth: date, other_name: str, other_date_of_birth: date) -> bool:
+    """Two registrations that are likely one person typed twice: the same name
+    (spacing and case aside) and the same date of birth."""
+    return date_of_birth == other_date_of_birth and " ".join(name.split()).casefold() == \
+        " ".join(other_name.split()).casefold()
 
 
 def age(date_of_birth: date, today: date) -> int:

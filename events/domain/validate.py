@@ -1,6 +1,7 @@
 """Checks every aggregate shares: plain values in, a clean value or InvalidCommand out."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from .errors import InvalidCommand
@@ -43,3 +44,31 @@ def date_of_birth(value: object, today: date) -> date:
     if value < EARLIEST_BIRTH:
         raise InvalidCommand("The date of birth cannot be before 1900-01-01.", field="date_of_birth")
     return value
+
+
+# E.164-ish: an optional +, then 6 to 15 digits; spaces, dots, dashes and brackets are for reading only.
+_PHONE_SEPARATORS = re.compile(r"[\s.()-]")
+_PHONE = re.compile(r"\+?[0-9]{6,15}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
+def phone(value: object) -> str:
+    """A phone number as digits with an optional leading +; "" when none is given."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        raise InvalidCommand("Give a phone number such as +44 20 7946 0958.", field="phone")
+    digits = _PHONE_SEPARATORS.sub("", value)
+    if not _PHONE.fullmatch(digits):
+        raise InvalidCommand("Give a phone number of 6 to 15 digits, optionally starting with +, "
+                             "such as +44 20 7946 0958.", field="phone")
+    return digits
+
+
+def email(value: object) -> str:
+    """An e-mail address as given, trimmed; "" when none is given."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str) or len(value.strip()) > 254 or not _EMAIL.fullmatch(value.strip()):
+        raise InvalidCommand("Give an e-mail address such as name@example.org.", field="email")
+    return value.strip()

@@ -42,3 +42,31 @@ def test_eight_concurrent_requests_for_one_slot_give_one_booking(committed_db, l
     assert sorted(statuses) == [201] + [409] * (CLIENTS - 1)
     assert Appointment.objects.count() == 1
     assert StoredEvent.objects.filter(type="APPOINTMENT_CREATED").count() == 1
+
+
+def test_one_patient_booked_with_two_doctors_at_once_gives_one_booking(committed_db, live_server, staff_user,
+                                                                      doctor, patient, ctx):
+    """Two doctors' days are two streams; the patient's day is the one they share,
+    written in the same append, so exactly one of the two bookings wins."""
+    from events import handlers
+    from events.domain.commands import RegisterDoctor
+
+    other = handlers.dispatch(ctx, RegisterDoctor(name="Bo Ng", specialty="Dermatology")).id
+    token, _ = tokens.issue(staff_user)
+    start = threading.Barrier(CLIENTS)
+    statuses = []
+
+    def book(with_doctor):
+        start.wait()
+        statuses.append(_post(f"{live_server.url}/api/appointments/", token, {
+            "doctorId": str(with_doctor), "patientId": str(patient), "day": "2030-01-07", "time": "10:00"}))
+
+    threads = [threading.Thread(target=book, args=((doctor, other)[n % 2],)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [201] + [409] * (CLIENTS - 1)
+    assert Appointment.objects.count() == 1
+    assert StoredEvent.objects.filter(type="APPOINTMENT_CREATED").count() == 1

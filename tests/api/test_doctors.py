@@ -106,7 +106,7 @@ def test_list_is_paginated_and_leaves_out_timesheets(api):
         _register(api, name=f"Doctor {n}")
     page = api.get("/api/doctors/?page_size=2").json()
     assert page["count"] == 3 and len(page["results"]) == 2 and page["next"]
-    assert set(page["results"][0]) == {"id", "name", "specialty", "onShift", "totalHoursWorked"}
+    assert set(page["results"][0]) == {"id", "name", "specialty", "onShift", "retired", "totalHoursWorked"}
     assert len(api.get(page["next"]).json()["results"]) == 1
 
 

@@ -25,7 +25,7 @@ def test_one_invalid_field_is_the_sentence(api):
 def test_input_wrong_as_a_whole_is_the_detail_alone(api, patient):
     response = api.patch(f"/api/patients/{patient}/", {}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"detail": "Give a name or a dateOfBirth to change."}
+    assert response.json() == {"detail": "Give a name, dateOfBirth, phone or email to change."}
 
 
 def test_an_unknown_field_called_detail_is_named_in_the_sentence(api):

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from events import handlers
-from events.domain.commands import Arrive, BookAppointment, Leave
+from events.domain.commands import Arrive, BookAppointment, Leave, SetWorkingHours
 
 
 @pytest.fixture
@@ -59,3 +59,17 @@ def test_doctor_detail_does_not_grow_with_shifts(api, busy_clinic, django_assert
         response = api.get(f"/api/doctors/{busy_clinic}/")
     assert len(response.json()["timesheet"]) == 12
     assert response.json()["totalHoursWorked"] == 96
+
+
+@pytest.mark.parametrize("blocks", [1, 14])
+def test_doctor_detail_with_own_hours_does_not_grow_with_blocks_or_shifts(
+        api, ctx, busy_clinic, django_assert_max_num_queries, blocks):
+    """Own working hours are one more table: one more query, whatever the number
+    of blocks (the default week is read from the settings, no query)."""
+    week = tuple({"weekday": n % 7, "start": f"{8 + 5 * (n // 7):02d}:00", "end": f"{12 + 5 * (n // 7):02d}:00"}
+                 for n in range(blocks))
+    handlers.dispatch(ctx, SetWorkingHours(busy_clinic, weekly=week))
+    with django_assert_max_num_queries(5):  # auth, role, the doctor, the timesheet, the hours
+        response = api.get(f"/api/doctors/{busy_clinic}/")
+    assert len(response.json()["workingHours"]) == blocks
+    assert len(response.json()["timesheet"]) == 12

@@ -81,8 +81,14 @@ def test_a_double_booking_shows_the_conflict(staff_page):
     page.goto("/appointments/")
     page.get_by_label("Patient").select_option(index=2)
     book(page, doctor, "Surgery", "10:15")
-    expect(page.get_by_role("alert")).to_have_text(f"Dr {doctor} is already booked from 10:00 to 10:30.")
-    expect(page.get_by_label("Time")).to_have_value("10:15")   # nothing typed is lost
+    # The refusal is beside the time it is about, and the page stays on the day
+    # asked for (not today), where the 10:00 booking it clashes with is listed.
+    time = page.get_by_label("Time")
+    expect(page.locator("#id_time_error")).to_have_text(f"Dr {doctor} is already booked from 10:00 to 10:30.")
+    expect(time).to_have_attribute("aria-invalid", "true")
+    expect(time).to_have_value("10:15")   # nothing typed is lost
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Monday 3 March 2031")
+    expect(page.locator("#appointments-live")).to_contain_text(f"{doctor}")
 
 
 def test_search_for_a_patient_keeps_the_name_out_of_the_address_and_back_works(staff_page):

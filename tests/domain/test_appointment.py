@@ -1,10 +1,11 @@
 """Appointment aggregate and the doctor's day schedule."""
 import uuid
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 
-from events.domain import appointment, doctor, fold, patient, schedule
+from events.domain import appointment, doctor, fold, hours, patient, schedule
+from events.domain.clinic import Clinic as Rules
 from events.domain.errors import AlreadyCancelled, AlreadyExists, Conflict, DoubleBooking, InvalidCommand, NotFound
 
 DAY = date(2030, 1, 7)
@@ -15,6 +16,9 @@ A, B = uuid.UUID(int=0xA), uuid.UUID(int=0xB)
 DR = fold(doctor.evolve, doctor.register(None, name="Ada Lovelace", specialty="Cardiology"))
 PT = fold(patient.evolve, patient.register(None, name="Grace Hopper", date_of_birth=date(1980, 12, 9),
                                            today=DAY))
+# The rules of overlap, apart from the clinic's hours and grid: any minute of any day, days before DAY.
+ANY_TIME = Rules(now=datetime(2030, 1, 1, tzinfo=UTC), slot_minutes=1,
+                 default_hours=hours.week([{"weekday": d, "start": "00:00", "end": "24:00"} for d in range(7)]))
 
 
 class Clinic:
@@ -35,14 +39,14 @@ class Clinic:
         booked, reserved = appointment.book(
             self.appointment(appointment_id), self.schedule(doctor_id, day), appointment_id=appointment_id,
             doctor=dr, patient=pt, doctor_id=doctor_id, patient_id=PATIENT_ID, day=day, time=start,
-            duration_minutes=duration)
+            duration_minutes=duration, clinic=ANY_TIME)
         self.appointments.setdefault(appointment_id, []).extend(booked)
         self.schedules.setdefault(schedule.stream_id(doctor_id, day), []).extend(reserved)
         return appointment_id
 
     def cancel(self, appointment_id, reason=""):
         state = self.appointment(appointment_id)
-        cancelled, released = appointment.cancel(state, appointment_id=appointment_id, reason=reason)
+        cancelled, released = appointment.cancel(state, appointment_id=appointment_id, reason=reason, clinic=ANY_TIME)
         self.appointments[appointment_id].extend(cancelled)
         self.schedules[schedule.stream_id(state.doctor_id, state.day)].extend(released)
 
@@ -62,7 +66,7 @@ def test_book_creates_appointment_and_reserves_the_slot():
 def test_book_writes_one_event_to_each_stream():
     booked, reserved = appointment.book(
         None, None, appointment_id=APPOINTMENT_ID, doctor=DR, patient=PT, doctor_id=DOCTOR_ID,
-        patient_id=PATIENT_ID, day=DAY, time=time(14, 5), duration_minutes=30)
+        patient_id=PATIENT_ID, day=DAY, time=time(14, 5), duration_minutes=30, clinic=ANY_TIME)
     assert booked == [appointment.AppointmentCreated(doctor_id=DOCTOR_ID, patient_id=PATIENT_ID, day=DAY,
                                                      time=time(14, 5), duration_minutes=30)]
     assert reserved == [schedule.SlotBooked(appointment_id=APPOINTMENT_ID, start=time(14, 5), duration_minutes=30)]
@@ -201,10 +205,10 @@ def test_book_does_not_change_the_schedule_it_was_given():
     day_schedule = clinic.schedule()
     snapshot = dict(day_schedule)
     appointment.book(None, day_schedule, appointment_id=A, doctor=DR, patient=PT, doctor_id=DOCTOR_ID,
-                     patient_id=PATIENT_ID, day=DAY, time=time(10, 0), duration_minutes=30)
+                     patient_id=PATIENT_ID, day=DAY, time=time(10, 0), duration_minutes=30, clinic=ANY_TIME)
     with pytest.raises(DoubleBooking):
         appointment.book(None, day_schedule, appointment_id=B, doctor=DR, patient=PT, doctor_id=DOCTOR_ID,
-                         patient_id=PATIENT_ID, day=DAY, time=time(9, 10), duration_minutes=30)
+                         patient_id=PATIENT_ID, day=DAY, time=time(9, 10), duration_minutes=30, clinic=ANY_TIME)
     assert day_schedule == snapshot
 
 
@@ -226,7 +230,7 @@ def test_cancel_records_reason_and_releases_the_slot():
     clinic = Clinic()
     appointment_id = clinic.book(time(9))
     cancelled, released = appointment.cancel(clinic.appointment(appointment_id), appointment_id=appointment_id,
-                                             reason="  Doctor ill  ")
+                                             reason="  Doctor ill  ", clinic=ANY_TIME)
     assert cancelled == [appointment.AppointmentCancelled(reason="Doctor ill")]
     assert released == [schedule.SlotReleased(appointment_id=appointment_id)]
     assert (cancelled[0].type, cancelled[0].stream_type) == ("APPOINTMENT_CANCELLED", "appointment")
@@ -304,8 +308,8 @@ def test_slot_overlap_is_half_open():
 
 
 def test_ensure_free_on_an_empty_day():
-    schedule.ensure_free(None, schedule.Slot(0, 1440), doctor_name="Ada")
-    schedule.ensure_free({}, schedule.Slot(0, 1440), doctor_name="Ada")
+    schedule.ensure_free(None, schedule.Slot(0, 1440), who="Dr Ada")
+    schedule.ensure_free({}, schedule.Slot(0, 1440), who="Dr Ada")
 
 
 def test_schedule_evolve_does_not_change_the_previous_state():
@@ -355,5 +359,5 @@ def test_an_id_of_another_kind_is_not_a_doctor_or_a_patient():
 def test_a_day_outside_the_clinic_calendar_is_refused(day):
     with pytest.raises(InvalidCommand) as refused:
         appointment.book(None, {}, appointment_id=A, doctor=DR, patient=PT, doctor_id=DOCTOR_ID,
-                         patient_id=PATIENT_ID, day=day, time=time(9), duration_minutes=30)
+                         patient_id=PATIENT_ID, day=day, time=time(9), duration_minutes=30, clinic=ANY_TIME)
     assert refused.value.field == "day"

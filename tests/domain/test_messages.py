@@ -51,6 +51,23 @@ STORED = [
     (schedule.SlotReleased, "SLOT_RELEASED", "schedule",
      schedule.SlotReleased(appointment_id=APPOINTMENT_ID),
      {"appointment_id": str(APPOINTMENT_ID)}),
+    (doctor.DoctorUpdated, "DOCTOR_UPDATED", "doctor",
+     doctor.DoctorUpdated(specialty="Neurology"), {"specialty": "Neurology"}),
+    (doctor.DoctorRetired, "DOCTOR_RETIRED", "doctor",
+     doctor.DoctorRetired(reason="Moved abroad"), {"reason": "Moved abroad"}),
+    (doctor.WorkingHoursSet, "WORKING_HOURS_SET", "doctor",
+     doctor.WorkingHoursSet(weekly=[{"weekday": 0, "start": "08:00", "end": "12:00"}]),
+     {"weekly": [{"weekday": 0, "start": "08:00", "end": "12:00"}]}),
+    (appointment.AppointmentRescheduled, "APPOINTMENT_RESCHEDULED", "appointment",
+     appointment.AppointmentRescheduled(doctor_id=uuid.UUID(int=1), day=date(2030, 1, 8), time=time(10, 15),
+                                        duration_minutes=45),
+     {"doctor_id": str(uuid.UUID(int=1)), "day": "2030-01-08", "time": "10:15", "duration_minutes": 45}),
+    (appointment.PatientCheckedIn, "PATIENT_CHECKED_IN", "appointment",
+     appointment.PatientCheckedIn(at=datetime(2030, 1, 7, 8, 55, tzinfo=timezone.utc)),
+     {"at": "2030-01-07T08:55:00+00:00"}),
+    (appointment.AppointmentNoShow, "APPOINTMENT_NO_SHOW", "appointment",
+     appointment.AppointmentNoShow(at=datetime(2030, 1, 7, 9, 20, tzinfo=timezone.utc)),
+     {"at": "2030-01-07T09:20:00+00:00"}),
 ]
 
 
@@ -83,6 +100,7 @@ SAMPLES = {
     time: [time(0, 0), time(23, 59)],  # whole minutes: times are stored as HH:MM
     int: [0, 480],
     str: ["", "Zoë  O'Brien, \"MD\" \u2013 \u00e9t\u00e9"],
+    list[dict[str, typing.Any]]: [[], [{"weekday": 6, "start": "00:00", "end": "24:00"}]],
 }
 
 
@@ -92,8 +110,8 @@ def samples(cls, which):
     hints = typing.get_type_hints(cls)
     values = {}
     for f in dataclasses.fields(cls):
-        options = [t for t in typing.get_args(hints[f.name]) if t is not type(None)] or [hints[f.name]]
         optional = type(None) in typing.get_args(hints[f.name])
+        options = [t for t in typing.get_args(hints[f.name]) if t is not type(None)] if optional else [hints[f.name]]
         if which is None and optional:
             values[f.name] = None
         else:

@@ -155,7 +155,7 @@ def test_an_update_read_back_from_its_stored_json_changes_the_same():
 def test_update_with_nothing_given_is_refused():
     with pytest.raises(InvalidCommand) as info:
         patient.update(registered(), today=TODAY)
-    assert info.value.message == "Give a name or a date of birth to change."
+    assert info.value.message == "Give a name, a date of birth, a phone or an e-mail to change."
     assert info.value.field is None
 
 

@@ -13,7 +13,8 @@ from types import SimpleNamespace
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from events.domain import appointment, catalogue, doctor, fold, messages, patient, schedule
+from events.domain import appointment, catalogue, doctor, fold, hours, messages, patient, schedule
+from events.domain.clinic import Clinic
 from events.domain.errors import DomainError
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -26,7 +27,10 @@ ZONES = [UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5)), timez
 DOCTORS = [uuid.UUID(int=0xD0C + i) for i in range(2)]
 PATIENTS = [uuid.UUID(int=0xBA7 + i) for i in range(2)]
 APPOINTMENTS = [uuid.UUID(int=0xA99 + i) for i in range(4)]
-DAYS = [date(2030, 1, 7), date(2030, 1, 8)]
+DAYS = [date(2030, 1, 7), date(2030, 1, 8), date(2030, 1, 5)]  # Monday, Tuesday, Saturday
+SLOT = 15
+RULES = Clinic(now=NOW, slot_minutes=SLOT, default_hours=hours.week(
+    [{"weekday": d, "start": "08:00", "end": "18:00"} for d in range(5)]))
 
 # --- commands -----------------------------------------------------------
 
@@ -45,8 +49,9 @@ relative_moments = st.builds(
     st.sampled_from(ZONES),
 )
 moments = st.one_of(relative_moments, absolute_moments)
-# Crowd the mornings so that overlaps and adjacent slots are common.
-starts = st.one_of(st.integers(8 * 12, 11 * 12).map(lambda n: n * 5), st.integers(0, 24 * 60 - 1))
+# Crowd the mornings, mostly on the slot grid, so that overlaps and adjacent slots are common.
+starts = st.one_of(st.integers(8 * 4, 11 * 4).map(lambda n: n * 15), st.integers(8 * 12, 11 * 12).map(lambda n: n * 5),
+                   st.integers(0, 24 * 60 - 1))
 durations = st.one_of(st.sampled_from([5, 15, 30, 45, 60]), st.integers(-10, 8 * 60 + 30))
 
 commands = st.one_of(
@@ -54,9 +59,12 @@ commands = st.one_of(
     st.tuples(st.just("register_patient"), st.sampled_from(PATIENTS)),
     st.tuples(st.just("arrive"), st.sampled_from(DOCTORS), moments),
     st.tuples(st.just("leave"), st.sampled_from(DOCTORS), moments),
+    # One patient more often than the other: their day is where the patient rule bites.
     st.tuples(st.just("book"), st.sampled_from(APPOINTMENTS), st.sampled_from(DOCTORS),
-              st.sampled_from(PATIENTS), st.sampled_from(DAYS), starts, durations),
+              st.sampled_from([PATIENTS[0], *PATIENTS]), st.sampled_from(DAYS), starts, durations),
     st.tuples(st.just("cancel"), st.sampled_from(APPOINTMENTS), st.sampled_from(["", "ill", " moved "])),
+    st.tuples(st.just("reschedule"), st.sampled_from(APPOINTMENTS), st.sampled_from(DOCTORS),
+              st.sampled_from(DAYS), starts, durations),
 )
 # Often everyone is registered first, so that most commands get past "who?".
 REGISTER_ALL = [("register_doctor", d) for d in DOCTORS] + [("register_patient", p) for p in PATIENTS]
@@ -120,25 +128,46 @@ class World:
                 self.append([(d, decide(state, at=at, now=NOW))])
             elif kind == "book":
                 a, d, p, day, start, duration = args
-                schedule_id = schedule.stream_id(d, day)
+                schedule_id, patient_day = schedule.stream_id(d, day), schedule.patient_stream_id(p, day)
                 booked, reserved = appointment.book(
                     self.state(a, appointment.evolve), self.state(schedule_id, schedule.evolve),
                     appointment_id=a, doctor=self.state(d, doctor.evolve), patient=self.state(p, patient.evolve),
                     doctor_id=d, patient_id=p, day=day, time=time(start // 60, start % 60),
-                    duration_minutes=duration)
-                self.append([(a, booked), (schedule_id, reserved)])
+                    duration_minutes=duration, clinic=RULES,
+                    patient_schedule=self.state(patient_day, schedule.evolve))
+                self.append([(a, booked), (schedule_id, reserved), (patient_day, reserved)])
             elif kind == "cancel":
                 a, reason = args
                 state = self.state(a, appointment.evolve)
                 if state is None:
                     return False  # 404
-                cancelled, released = appointment.cancel(state, appointment_id=a, reason=reason)
-                self.append([(a, cancelled), (schedule.stream_id(state.doctor_id, state.day), released)])
+                cancelled, released = appointment.cancel(state, appointment_id=a, reason=reason, clinic=RULES)
+                self.append([(a, cancelled), *self.days_of(state, released)])
+            elif kind == "reschedule":
+                a, d, day, start, duration = args
+                state = self.state(a, appointment.evolve)
+                if state is None:
+                    return False  # 404
+                to = appointment.Request(d, day, time(start // 60, start % 60), duration)
+                new_days = schedule.stream_id(d, day), schedule.patient_stream_id(state.patient_id, day)
+                moved, released, booked = appointment.reschedule(
+                    state, appointment_id=a, doctor=self.state(d, doctor.evolve),
+                    patient=self.state(state.patient_id, patient.evolve),
+                    doctor_schedule=self.state(new_days[0], schedule.evolve),
+                    patient_schedule=self.state(new_days[1], schedule.evolve), to=to, clinic=RULES)
+                self.append([(a, moved), *self.days_of(state, released), *[(day_id, booked) for day_id in new_days]])
             else:  # pragma: no cover
                 raise AssertionError(kind)
         except DomainError:
             return False
         return True
+
+
+    @staticmethod
+    def days_of(state, events):
+        """The writes of ``events`` to an appointment's doctor's day and patient's day."""
+        return [(schedule.stream_id(state.doctor_id, state.day), events),
+                (schedule.patient_stream_id(state.patient_id, state.day), events)]
 
 
 def play(script):
@@ -171,21 +200,23 @@ def shifts_of(events):
 
 
 def booked_appointments(world):
-    """{appointment id: (doctor id, day, start minute, end minute)} for appointments not cancelled."""
+    """{appointment id: (doctor id, day, start minute, end minute, patient id)} for appointments booked now."""
     result = {}
     for a in APPOINTMENTS:
         events = world.streams.get(a, [])
         if not events:
             continue
         assert type(events[0]) is appointment.AppointmentCreated
-        assert [type(e) for e in events[1:]] in ([], [appointment.AppointmentCancelled]), "cancelled twice"
-        if len(events) == 1:
-            created = events[0]
-            hours, minutes = map(int, created.to_data()["time"].split(":"))
-            assert (hours, minutes) == (created.time.hour, created.time.minute), "start not stored as HH:MM"
-            assert created.time.second == created.time.microsecond == 0, "start off the minute"
-            start = hours * 60 + minutes
-            result[a] = (created.doctor_id, created.day, start, start + created.duration_minutes)
+        kinds = [type(e) for e in events[1:]]
+        assert kinds.count(appointment.AppointmentCancelled) <= 1, "cancelled twice"
+        assert appointment.AppointmentCancelled not in kinds[:-1], "changed after its cancellation"
+        if appointment.AppointmentCancelled not in kinds:
+            where = events[-1]  # created or last moved
+            hours_, minutes = map(int, where.to_data()["time"].split(":"))
+            assert (hours_, minutes) == (where.time.hour, where.time.minute), "start not stored as HH:MM"
+            assert where.time.second == where.time.microsecond == 0, "start off the minute"
+            start = hours_ * 60 + minutes
+            result[a] = (where.doctor_id, where.day, start, start + where.duration_minutes, events[0].patient_id)
     return result
 
 
@@ -203,10 +234,13 @@ def check_invariants(world):
 
     booked = booked_appointments(world)
     by_day = {}
-    for a, (d, day, start, end) in booked.items():
+    for a, (d, day, start, end, p) in booked.items():
         assert 5 <= end - start <= 8 * 60
         assert 0 <= start and end <= 24 * 60, "runs past midnight"
+        assert start % SLOT == 0, "off the slot grid"
+        assert day.weekday() < 5 and 8 * 60 <= start and end <= 18 * 60, "outside working hours"
         by_day.setdefault((d, day), []).append((start, end, a))
+        by_day.setdefault((p, day), []).append((start, end, a))  # a patient's day, too
     for slots in by_day.values():
         minutes_taken = {}
         for start, end, a in slots:
@@ -222,12 +256,16 @@ def check_invariants(world):
         if type(event) is appointment.AppointmentCreated:
             assert event.doctor_id in registered and event.patient_id in registered
 
-    # The schedule streams agree with the appointment streams.
-    for d in DOCTORS:
-        for day in DAYS:
-            expected = {a: schedule.Slot(start, end) for a, (dd, dday, start, end) in booked.items()
+    # The schedule streams, the doctors' and the patients', agree with the appointment streams.
+    for day in DAYS:
+        for d in DOCTORS:
+            expected = {a: schedule.Slot(start, end) for a, (dd, dday, start, end, _) in booked.items()
                         if dd == d and dday == day}
             assert (world.state(schedule.stream_id(d, day), schedule.evolve) or {}) == expected
+        for p in PATIENTS:
+            expected = {a: schedule.Slot(start, end) for a, (_, dday, start, end, pp) in booked.items()
+                        if pp == p and dday == day}
+            assert (world.state(schedule.patient_stream_id(p, day), schedule.evolve) or {}) == expected
 
 
 @SETTINGS
@@ -278,13 +316,22 @@ class Model:
             a, d, p, day, start, duration = args
             if a in self.appointments or d not in self.doctors or p not in self.patients:
                 return False
-            if not 5 <= duration <= 480 or start + duration > 1440:
+            if not self.free(a, d, p, day, start, duration):
+                return False
+            self.appointments[a] = {"doctor": d, "patient": p, "day": day,
+                                    "minutes": set(range(start, start + duration)), "cancelled": False}
+            return True
+        if kind == "reschedule":
+            a, d, day, start, duration = args
+            moved = self.appointments.get(a)
+            if moved is None or moved["cancelled"] or d not in self.doctors:
                 return False
             minutes = set(range(start, start + duration))
-            if any(not other["cancelled"] and other["doctor"] == d and other["day"] == day
-                   and other["minutes"] & minutes for other in self.appointments.values()):
+            if (moved["doctor"], moved["day"], moved["minutes"]) == (d, day, minutes):
+                return False  # the same slot
+            if not self.free(a, d, moved["patient"], day, start, duration):
                 return False
-            self.appointments[a] = {"doctor": d, "day": day, "minutes": minutes, "cancelled": False}
+            moved.update(doctor=d, day=day, minutes=minutes)
             return True
         if kind == "cancel":
             a = args[0]
@@ -293,6 +340,19 @@ class Model:
             self.appointments[a]["cancelled"] = True
             return True
         raise AssertionError(kind)
+
+    def free(self, a, d, p, day, start, duration):
+        """In the future (all DAYS but Saturday are), on the grid, Monday to Friday 08:00-18:00, and
+        overlapping none of the doctor's or the patient's other bookings."""
+        if not 5 <= duration <= 480 or start + duration > 1440 or start % SLOT:
+            return False
+        if day.weekday() >= 5 or start < 8 * 60 or start + duration > 18 * 60:
+            return False
+        minutes = set(range(start, start + duration))
+        return not any(
+            b != a and not other["cancelled"] and other["day"] == day
+            and (other["doctor"] == d or other["patient"] == p) and other["minutes"] & minutes
+            for b, other in self.appointments.items())
 
 
 @SETTINGS

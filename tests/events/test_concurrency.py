@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection, connections
 
 from events import handlers, store
+from events.domain import schedule
 from events.domain.commands import BookAppointment
 from events.domain.errors import Conflict, DoubleBooking
 from events.models import StoredEvent
@@ -62,7 +63,9 @@ def test_threads_booking_the_same_slot_exactly_one_wins(file_db, doctor, patient
     assert len(lost) == CONTENDERS - 1
     assert all(isinstance(r, DoubleBooking) for r in lost), lost
     assert StoredEvent.objects.filter(type="APPOINTMENT_CREATED").count() == 1
-    assert [e.data["appointment_id"] for e in StoredEvent.objects.filter(type="SLOT_BOOKED")] == [str(won[0].id)]
+    for day_id in (schedule.stream_id(doctor, DAY), schedule.patient_stream_id(patient, DAY)):  # both days
+        assert [e.data["appointment_id"] for e in StoredEvent.objects.filter(type="SLOT_BOOKED", stream_id=day_id)] \
+            == [str(won[0].id)]
     assert list(Appointment.objects.values_list("id", flat=True)) == [won[0].id]
 
 
@@ -72,8 +75,8 @@ def test_threads_booking_different_slots_all_succeed(file_db, doctor, patient, c
     results = in_threads(4, lambda i: handlers.dispatch(ctx, BookAppointment(
         doctor_id=doctor, patient_id=patient, day=DAY, time=datetime.time(9 + i, 0))))
     assert all(isinstance(r, handlers.Written) for r in results), results
-    schedule = [e for e in store.read_all() if e.type == "SLOT_BOOKED"]
-    assert [e.version for e in schedule] == [1, 2, 3, 4]
+    doctor_day = [e for e in store.read_stream(schedule.stream_id(doctor, DAY)) if e.type == "SLOT_BOOKED"]
+    assert [e.version for e in doctor_day] == [1, 2, 3, 4]
     assert sorted(a.time.hour for a in Appointment.objects.all()) == [9, 10, 11, 12]
 
 
@@ -120,7 +123,7 @@ def test_processes_booking_the_same_slot_on_one_sqlite_file_exactly_one_wins(tmp
     with sqlite3.connect(tmp_path / "clinic.sqlite3") as db:
         types = dict(db.execute("SELECT type, COUNT(*) FROM events_storedevent GROUP BY type").fetchall())
         appointments = [row[0] for row in db.execute("SELECT id FROM readmodels_appointment")]
-    assert types == {"DOCTOR_CREATED": 1, "PATIENT_CREATED": 1, "APPOINTMENT_CREATED": 1, "SLOT_BOOKED": 1}
+    assert types == {"DOCTOR_CREATED": 1, "PATIENT_CREATED": 1, "APPOINTMENT_CREATED": 1, "SLOT_BOOKED": 2}
     assert [a.replace("-", "") for a in appointments] == [booked[0].replace("-", "")]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from clinic.commands import status_of
 from events import handlers, store
-from events.domain import errors
+from events.domain import errors, schedule
 from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor, RegisterPatient
 from events.models import StoredEvent
 
@@ -150,9 +150,11 @@ def test_booking_writes_the_appointment_and_the_day_schedule_together(doctor, pa
     assert created.type == "APPOINTMENT_CREATED"
     assert created.data == {"doctor_id": str(doctor), "patient_id": str(patient), "day": "2030-01-07",
                             "time": "09:00", "duration_minutes": 30}
-    booked = StoredEvent.objects.get(type="SLOT_BOOKED")
+    booked = StoredEvent.objects.get(type="SLOT_BOOKED", stream_id=schedule.stream_id(doctor, DAY))
     assert booked.stream_type == "schedule" and booked.data["appointment_id"] == str(written.id)
-    assert written.position == max(created.position, booked.position) == store.head_position()
+    patient_day = StoredEvent.objects.get(type="SLOT_BOOKED", stream_id=schedule.patient_stream_id(patient, DAY))
+    assert patient_day.data == booked.data and patient_day.position == booked.position + 1
+    assert written.position == max(created.position, patient_day.position) == store.head_position()
 
 
 def test_double_booking_the_same_slot_is_409(appointment, doctor, patient, ctx, count):
@@ -167,7 +169,7 @@ def test_double_booking_the_same_slot_is_409(appointment, doctor, patient, ctx, 
     (datetime.time(8, 45), 30),   # runs into 9:00
     (datetime.time(9, 15), 30),   # starts inside
     (datetime.time(8, 0), 120),   # encloses
-    (datetime.time(9, 29), 5),    # the last minute
+    (datetime.time(9, 15), 5),    # a later quarter
 ])
 def test_overlapping_bookings_are_409(appointment, doctor, patient, ctx, count, start, minutes):
     before = count()
@@ -181,8 +183,18 @@ def test_adjacent_slots_other_days_and_other_doctors_are_free(appointment, docto
     book(ctx, doctor, patient, time=datetime.time(8, 30))
     book(ctx, doctor, patient, day=DAY + timedelta(days=1))
     other = handlers.dispatch(ctx, RegisterDoctor(name="Other Doctor", specialty="Surgery")).id
-    book(ctx, other, patient)
+    someone_else = handlers.dispatch(ctx, RegisterPatient(name="Someone Else", date_of_birth=datetime.date(1990, 1, 1)))
+    book(ctx, other, someone_else.id)
     assert StoredEvent.objects.filter(type="APPOINTMENT_CREATED").count() == 5
+
+
+def test_the_same_patient_with_another_doctor_at_that_time_is_409(appointment, doctor, patient, ctx, count):
+    other = handlers.dispatch(ctx, RegisterDoctor(name="Other Doctor", specialty="Surgery")).id
+    before = count()
+    with pytest.raises(errors.DoubleBooking) as refused:
+        book(ctx, other, patient, time=datetime.time(9, 15))
+    assert refused.value.field == "patient_id" and "Grace Hopper is already booked from 09:00" in refused.value.message
+    assert count() == before
 
 
 def test_booking_with_an_unknown_doctor_or_patient_is_400(doctor, patient, ctx, unknown_id, count):
@@ -208,7 +220,7 @@ def test_a_cancelled_slot_can_be_booked_again(appointment, doctor, patient, ctx)
     again = book(ctx, doctor, patient)
     assert again.id != appointment
     with pytest.raises(errors.DoubleBooking):
-        book(ctx, doctor, patient, time=datetime.time(9, 10))
+        book(ctx, doctor, patient, time=datetime.time(9, 15))
     assert [e.type for e in store.read_stream(appointment)] == ["APPOINTMENT_CREATED", "APPOINTMENT_CANCELLED"]
 
 

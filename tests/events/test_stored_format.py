@@ -6,7 +6,8 @@ and a change of birth date) dumped by the code as it was before event classes:
 every type of event the clinic had then, with its data exactly as stored."""
 import json
 import uuid
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,13 @@ FIXTURE = Path(__file__).parent.parent / "fixtures" / "events_written_before_the
 ROWS = json.loads(FIXTURE.read_text())
 
 
-def test_the_fixture_holds_every_event_type_the_clinic_has():
-    assert {row["type"] for row in ROWS} == set(catalogue.event_types())
+# Added after the fixture was written; their stored examples are in tests/domain/test_messages.py.
+NEWER = {"DOCTOR_UPDATED", "DOCTOR_RETIRED", "WORKING_HOURS_SET", "APPOINTMENT_RESCHEDULED", "PATIENT_CHECKED_IN",
+         "APPOINTMENT_NO_SHOW"}
+
+
+def test_the_fixture_holds_every_event_type_the_clinic_had_then():
+    assert {row["type"] for row in ROWS} == set(catalogue.event_types()) - NEWER
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row['type']}-v{row['version']}")
@@ -53,7 +59,9 @@ def test_an_old_log_projects_into_the_read_models_and_replays_to_the_same(old_cl
 
 def test_commands_go_on_from_old_streams(old_clinic, ctx):
     booked = Appointment.objects.filter(status="booked").first()
-    handlers.dispatch(ctx, CancelAppointment(booked.id, reason="After the upgrade"))
+    # The fixture's appointments are past now; cancelling is decided as before the first of them.
+    before_it = replace(ctx, now=datetime.combine(booked.day, booked.time, tzinfo=UTC) - timedelta(days=1))
+    handlers.dispatch(before_it, CancelAppointment(booked.id, reason="After the upgrade"))
     renamed = Patient.objects.get(name="Renamed Person")
     handlers.dispatch(ctx, UpdatePatient(renamed.id, name="Renamed Again"))
     off_shift = Doctor.objects.filter(on_shift_since__isnull=True).first()

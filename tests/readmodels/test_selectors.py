@@ -29,7 +29,7 @@ def clinic(committed_db, ctx):
                 handlers.dispatch(ctx, Arrive(doctor, at=start))
                 handlers.dispatch(ctx, Leave(doctor, at=start + datetime.timedelta(hours=8)))
             handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=DAY,
-                                                   time=datetime.time(9, i)))
+                                                   time=datetime.time(9 + i // 4, i % 4 * 15)))
 
     return build
 
@@ -58,7 +58,7 @@ def test_appointments_with_their_doctor_and_patient_are_one_query(clinic, size, 
     clinic(size)
     with django_assert_num_queries(1):
         listed = [(a.time, a.doctor.name, a.patient.name) for a in selectors.appointments()]
-    assert listed == [(datetime.time(9, i), f"Doctor {i}", f"Patient {i}") for i in range(size)]
+    assert listed == [(datetime.time(9 + i // 4, i % 4 * 15), f"Doctor {i}", f"Patient {i}") for i in range(size)]
 
 
 def test_an_appointment_is_left_out_until_its_doctor_and_patient_rows_are_projected(projection_stalled, ctx):

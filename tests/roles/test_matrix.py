@@ -54,6 +54,7 @@ def booking(world, *, api):
 
 
 OWN_DOCTOR, OTHER_DOCTOR = ("pk", "own doctor"), ("pk", "other doctor")
+PERIOD = {"from": "2030-01-01", "to": "2030-01-31"}
 OWN_PATIENT, OTHER_PATIENT = ("pk", "own patient"), ("pk", "other patient")
 OWN_APPOINTMENT, OTHER_APPOINTMENT = ("pk", "own appointment"), ("pk", "other appointment")
 
@@ -71,6 +72,13 @@ DOORS = [
     Door("api:doctor-arrivals", "post", DESK, OTHER_DOCTOR, body={}),
     Door("api:doctor-departures", "post", STAFF, OWN_DOCTOR, body={}),
     Door("api:doctor-departures", "post", DESK, OTHER_DOCTOR, body={}),
+    Door("api:doctor", "patch", ONLY_MANAGER, OWN_DOCTOR, body={"specialty": "Cardiology"}),
+    Door("api:doctor-retirement", "post", ONLY_MANAGER, OTHER_DOCTOR, body={}),
+    Door("api:doctor-working-hours", "put", ONLY_MANAGER, OWN_DOCTOR,
+         body={"weekly": [{"weekday": 0, "start": "08:00", "end": "18:00"}]}),
+    Door("api:doctor-free-slots", "get", STAFF, OTHER_DOCTOR, body={"day": "2031-03-03"}),
+    Door("api:doctor-timesheet", "get", frozenset({CLINICIAN, MANAGER}), OWN_DOCTOR, body=PERIOD),
+    Door("api:doctor-timesheet", "get", ONLY_MANAGER, OTHER_DOCTOR, body=PERIOD),
     Door("api:patients", "get", STAFF),
     Door("api:patients", "post", DESK, body={"name": "Alan Turing", "dateOfBirth": "1954-06-23"}),
     Door("api:patient", "get", STAFF, OWN_PATIENT),
@@ -81,6 +89,11 @@ DOORS = [
     Door("api:appointment", "get", STAFF, OWN_APPOINTMENT),
     Door("api:appointment", "get", DESK, OTHER_APPOINTMENT),
     Door("api:appointment-cancel", "post", DESK, OWN_APPOINTMENT, body={"reason": ""}),
+    Door("api:appointment-reschedule", "post", DESK, OWN_APPOINTMENT, body={"day": "2031-03-04", "time": "10:00"}),
+    Door("api:appointment-check-in", "post", STAFF, OWN_APPOINTMENT, body={}),
+    Door("api:appointment-check-in", "post", DESK, OTHER_APPOINTMENT, body={}),
+    Door("api:appointment-no-show", "post", STAFF, OWN_APPOINTMENT, body={}),
+    Door("api:appointment-no-show", "post", DESK, OTHER_APPOINTMENT, body={}),
     Door("api:events", "get", ONLY_MANAGER),
     Door("api:stream-events", "get", ONLY_MANAGER, ("id", "own doctor")),
     Door("api:audit", "get", ONLY_MANAGER, body=lambda world: {"patient": str(world["own patient"])}),

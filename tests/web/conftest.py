@@ -47,3 +47,30 @@ def clinic_date_is_not_utcs(settings):
     settings.TIME_ZONE = zone
     assert timezone.localdate() != datetime.datetime.now(datetime.timezone.utc).date()
     return zone
+
+
+EVERY_DAY = tuple({"weekday": weekday, "start": "08:00", "end": "18:00"} for weekday in range(7))
+
+
+@pytest.fixture
+def works_every_day(ctx, doctor):
+    """The doctor sees patients 08:00-18:00 all week, so "today" is a working day
+    whatever weekday the test runs on."""
+    from events import handlers
+    from events.domain.commands import SetWorkingHours
+
+    handlers.dispatch(ctx, SetWorkingHours(doctor, weekly=EVERY_DAY))
+    return doctor
+
+
+def booked_before(day):
+    """A command context whose clock reads the clinic's midnight starting ``day``:
+    bookings made then for that day or later are in the future, as the rules ask."""
+    import datetime
+
+    from django.utils import timezone
+
+    from events import handlers
+
+    midnight = datetime.datetime.combine(day, datetime.time(0, 0), tzinfo=timezone.get_current_timezone())
+    return handlers.Context(actor="tester", source="seed", now=midnight)

@@ -132,11 +132,13 @@ def test_a_renamed_patient_is_read_with_todays_name(ctx, doctor, patient, appoin
 # --- Appointments and the schedule ------------------------------------------------
 
 def test_a_booking_is_told_with_patient_doctor_day_and_time(ctx, doctor, patient):
-    handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=DAY, time=datetime.time(14, 5),
+    handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=DAY, time=datetime.time(14, 15),
                               duration_minutes=45))
     assert told("APPOINTMENT_CREATED", "SLOT_BOOKED") == [
-        "Grace Hopper booked with Dr Ada Lovelace on Mon 7 Jan 2030 at 14:05",
-        "Slot from 14:05 for 45 minutes taken",
+        "Grace Hopper booked with Dr Ada Lovelace on Mon 7 Jan 2030 at 14:15",
+        # The booking takes the time in the doctor's day and in the patient's day.
+        "Dr Ada Lovelace's day: slot from 14:15 for 45 minutes taken",
+        "Grace Hopper's day: slot from 14:15 for 45 minutes taken",
     ]
 
 
@@ -144,7 +146,8 @@ def test_a_cancellation_is_told_with_its_reason(ctx, appointment):
     handlers.dispatch(ctx, CancelAppointment(appointment, reason="  Patient is unwell "))
     assert told("APPOINTMENT_CANCELLED", "SLOT_RELEASED") == [
         "Appointment of Grace Hopper with Dr Ada Lovelace on Mon 7 Jan 2030 at 09:00 cancelled: Patient is unwell",
-        "Slot released",
+        "Dr Ada Lovelace's day: slot released",
+        "Grace Hopper's day: slot released",
     ]
 
 
@@ -177,8 +180,10 @@ def test_events_whose_rows_are_not_projected_yet_are_still_told(projection_stall
         "Alan M. Turing: changed name to Alan M. Turing",  # the name the event itself carries
         "A patient: changed date of birth",
         "Grace Hopper booked with Dr Ada Lovelace on Mon 7 Jan 2030 at 09:00",  # names from their own rows
+        "Slot from 09:00 for 30 minutes taken",  # whose day is not known before the appointment's row
         "Slot from 09:00 for 30 minutes taken",
         "An appointment was cancelled: Doctor away",  # its reason, from its own data
+        "Slot released",
         "Slot released",
         "Dr Joseph Lister (Surgery) registered",
     ]
@@ -203,7 +208,8 @@ def test_latest_gives_the_newest_events_first_without_the_schedule(ctx, appointm
         "Grace Hopper registered as a patient",
     ]
     assert {entry.actor for entry in newest} == {"tester"}
-    # The day schedule's two events (slot taken, slot released) are bookkeeping, not news.
+    # The day schedules' events (slot taken, slot released, in the doctor's and the
+    # patient's day) are bookkeeping, not news.
     assert len(activity.latest(100)) == 4
     assert not any(entry.text.startswith("Slot") for entry in activity.latest(100))
 
@@ -224,5 +230,6 @@ def test_a_page_of_events_is_told_in_three_queries_whatever_its_size(ctx, doctor
     events = list(store.read_all())
     with django_assert_num_queries(3):  # the appointments with their names, the doctors, the patients
         entries = activity.told(events)
-    assert entries[-2].text == (f"Appointment of Patient {bookings - 1} with Dr Ada Lovelace on Mon 7 Jan 2030 "
+    cancelled = [entry for entry in entries if entry.event.type == "APPOINTMENT_CANCELLED"]
+    assert cancelled[-1].text == (f"Appointment of Patient {bookings - 1} with Dr Ada Lovelace on Mon 7 Jan 2030 "
                                 f"at {9 + bookings - 1:02d}:00 cancelled")

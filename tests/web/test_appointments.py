@@ -9,7 +9,7 @@ from events.domain.commands import BookAppointment, CancelAppointment, RegisterD
 from events.models import StoredEvent
 from readmodels.models import Appointment
 
-from .conftest import text
+from .conftest import booked_before, text
 
 
 def book(ctx, doctor, patient, day, hour, minute=0):
@@ -21,10 +21,11 @@ def booking(doctor, patient, day="2030-01-07", time="10:00", duration="30"):
     return {"doctor": str(doctor), "patient": str(patient), "day": day, "time": time, "duration_minutes": duration}
 
 
-def test_the_list_shows_today_unless_another_day_is_asked(staff, ctx, doctor, patient):
-    today = timezone.localdate()
-    book(ctx, doctor, patient, today, 9)
-    book(ctx, doctor, patient, today + datetime.timedelta(days=1), 14)
+def test_the_list_shows_today_unless_another_day_is_asked(staff, works_every_day, patient):
+    today, doctor = timezone.localdate(), works_every_day
+    booked_this_morning = booked_before(today)  # 09:00 today was still to come
+    book(booked_this_morning, doctor, patient, today, 9)
+    book(booked_this_morning, doctor, patient, today + datetime.timedelta(days=1), 14)
     page = text(staff.get("/appointments/"))
     assert "09:00 30 min Grace Hopper Ada Lovelace Cardiology booked" in page and "14:00" not in page
     tomorrow = text(staff.get(f"/appointments/?day={(today + datetime.timedelta(days=1)).isoformat()}"))
@@ -80,9 +81,40 @@ def test_a_double_booking_is_a_clear_message_and_writes_nothing(staff, doctor, p
     response = staff.post("/appointments/", booking(doctor, patient, time="09:15"))
     assert response.status_code == 409
     assert "Dr Ada Lovelace is already booked from 09:00 to 09:30." in text(response)
-    assert 'role="alert"' in response.content.decode()
+    assert 'id="id_time_error"' in response.content.decode()  # beside the time it is about
     assert StoredEvent.objects.count() == written
     assert 'value="09:15"' in response.content.decode()  # the form keeps what was typed
+
+
+def test_a_refused_booking_keeps_the_day_it_asked_for(staff, doctor, patient, appointment):
+    """Posted from today's page, refused for 7 January 2030: the page shows that
+    day's list, where the clash is, not today's."""
+    response = staff.post("/appointments/", booking(doctor, patient, time="09:15"))
+    assert response.status_code == 409
+    page = text(response)
+    assert "Appointments Monday 7 January 2030" in page
+    assert "09:00 30 min Grace Hopper Ada Lovelace Cardiology booked" in page
+    assert 'value="2030-01-07"' in response.content.decode()
+
+
+@pytest.mark.parametrize("time, said", [
+    ("10:05", "Appointments start every 15 minutes from the hour; 10:05 is not one of those times."),
+    ("19:00", "Dr Ada Lovelace works 08:00 to 18:00 on Mondays; 19:00 to 19:30 is outside those hours."),
+])
+def test_a_booking_off_the_grid_or_outside_hours_is_told_beside_the_time(staff, doctor, patient, time, said):
+    response = staff.post("/appointments/", booking(doctor, patient, time=time))
+    assert response.status_code == 409
+    assert said in text(response)
+    assert 'id="id_time_error"' in response.content.decode()
+
+
+def test_a_booking_in_the_past_is_told_in_clinic_words_on_its_day(staff, doctor, patient):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    response = staff.post("/appointments/", booking(doctor, patient, day=yesterday.isoformat()))
+    assert response.status_code == 409
+    page = text(response)
+    assert f"{yesterday:%A} {yesterday.day} {yesterday:%B %Y} at 10:00 has already passed" in page
+    assert f"Appointments {yesterday:%A} {yesterday.day} {yesterday:%B %Y}" in page
 
 
 def test_a_duration_out_of_range_is_shown_beside_it(staff, doctor, patient):

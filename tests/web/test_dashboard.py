@@ -7,7 +7,7 @@ from clinic.web.templatetags.clinic import moment
 from events import handlers
 from events.domain.commands import Arrive, BookAppointment, RegisterDoctor
 
-from .conftest import text
+from .conftest import booked_before, text
 
 
 def test_shows_who_is_on_shift_and_since_when(staff, ctx, doctor):
@@ -20,8 +20,8 @@ def test_shows_who_is_on_shift_and_since_when(staff, ctx, doctor):
     assert "1 of 2 doctors on shift" in page
 
 
-def test_lists_todays_appointments_only(staff, ctx, doctor, patient):
-    today = timezone.localdate()
+def test_lists_todays_appointments_only(staff, works_every_day, patient):
+    today, doctor, ctx = timezone.localdate(), works_every_day, booked_before(timezone.localdate())
     handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=today, time=datetime.time(9, 30)))
     handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=today + datetime.timedelta(days=1),
                               time=datetime.time(11, 0)))
@@ -47,12 +47,13 @@ def test_an_empty_clinic_says_so(staff):
     assert "Nothing has happened yet." in page
 
 
-def test_today_is_the_clinics_date_not_utcs(clinic_date_is_not_utcs, staff, ctx, doctor, patient):
+def test_today_is_the_clinics_date_not_utcs(clinic_date_is_not_utcs, staff, works_every_day, patient):
     """Late in the UTC evening a clinic in UTC+14 is already in tomorrow (early in
     the UTC morning, one in UTC-11 is still in yesterday): the desk's "today" is
     the date on the clinic's wall, not UTC's."""
     clinic_today = timezone.localdate()
     utc_today = datetime.datetime.now(datetime.timezone.utc).date()
+    doctor, ctx = works_every_day, booked_before(min(clinic_today, utc_today))
     handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=clinic_today,
                                            time=datetime.time(10, 15)))
     handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=utc_today,

@@ -10,7 +10,7 @@ from events.domain.commands import Arrive, BookAppointment, CancelAppointment, L
 from events.models import StoredEvent
 from readmodels.models import Doctor
 
-from .conftest import text
+from .conftest import booked_before, text
 
 
 def local(days=0, hour=8, minute=0):
@@ -118,7 +118,10 @@ def test_the_chart_shows_hours_per_week_for_eight_weeks(staff, ctx, doctor):
     assert "<title id=\"chart-title\">Hours worked per week, last 8 weeks</title>" in body
 
 
-def test_upcoming_appointments_leave_out_past_and_cancelled_ones(staff, ctx, doctor, patient):
+def test_upcoming_appointments_leave_out_past_and_cancelled_ones(staff, works_every_day, patient):
+    doctor = works_every_day
+    ctx = booked_before(timezone.localdate() - datetime.timedelta(days=1))  # yesterday's 09:00 was to come
+
     def book(days, hour):
         return handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient,
                                          day=timezone.localdate() + datetime.timedelta(days=days),

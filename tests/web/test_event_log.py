@@ -35,7 +35,8 @@ def test_filters_by_type_and_by_stream(staff, ctx, doctor, patient, appointment)
     by_stream = log(staff.get(f"/events/?stream={doctor}"))
     assert "DOCTOR_CREATED" in by_stream and "PATIENT_CREATED" not in by_stream
     schedules = log(staff.get("/events/?stream_type=schedule"))
-    assert "SLOT_BOOKED Slot from 09:00 for 30 minutes taken" in schedules
+    assert "SLOT_BOOKED Dr Ada Lovelace's day: slot from 09:00 for 30 minutes taken" in schedules
+    assert "SLOT_BOOKED Grace Hopper's day: slot from 09:00 for 30 minutes taken" in schedules
     assert "APPOINTMENT_CREATED" not in schedules
 
 

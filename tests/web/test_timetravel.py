@@ -8,7 +8,7 @@ import pytest
 from clinic.web.timetravel import history
 from events import handlers
 from events.domain import schedule
-from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, UpdatePatient
+from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, SetWorkingHours, UpdatePatient
 
 UTC = datetime.timezone.utc
 DAY = datetime.date(2030, 1, 7)
@@ -26,13 +26,14 @@ def test_a_doctor_after_each_event(ctx, doctor):
 
     assert facts(history(doctor, 1)) == [
         ("name", "Ada Lovelace", None), ("specialty", "Cardiology", None),
-        ("arrived at", None, None), ("last left at", None, None)]
+        ("arrived at", None, None), ("last left at", None, None),
+        ("retired", False, None), ("hours", None, None)]
     assert facts(history(doctor, 2)) == [
         ("name", "Ada Lovelace", None), ("specialty", "Cardiology", None),
-        ("arrived at", ARRIVED, None), ("last left at", None, None)]
+        ("arrived at", ARRIVED, None), ("last left at", None, None), ("retired", False, None), ("hours", None, None)]
     assert facts(history(doctor, 3)) == [
         ("name", "Ada Lovelace", None), ("specialty", "Cardiology", None),
-        ("arrived at", None, None), ("last left at", LEFT, None)]
+        ("arrived at", None, None), ("last left at", LEFT, None), ("retired", False, None), ("hours", None, None)]
 
     found = history(doctor)
     assert [(e.version, e.type) for e in found.events] == [
@@ -46,11 +47,14 @@ def test_a_patient_after_each_event_titled_with_todays_name(ctx, patient):
     handlers.dispatch(ctx, UpdatePatient(patient, date_of_birth=datetime.date(1906, 12, 9)))
 
     assert facts(history(patient, 1)) == [
-        ("name", "Grace Hopper", None), ("date of birth", datetime.date(1980, 12, 9), None)]
+        ("name", "Grace Hopper", None), ("date of birth", datetime.date(1980, 12, 9), None),
+        ("phone", "", None), ("email", "", None)]
     assert facts(history(patient, 2)) == [
-        ("name", "Grace Brewster Hopper", None), ("date of birth", datetime.date(1980, 12, 9), None)]
+        ("name", "Grace Brewster Hopper", None), ("date of birth", datetime.date(1980, 12, 9), None),
+        ("phone", "", None), ("email", "", None)]
     assert facts(history(patient, 3)) == [
-        ("name", "Grace Brewster Hopper", None), ("date of birth", datetime.date(1906, 12, 9), None)]
+        ("name", "Grace Brewster Hopper", None), ("date of birth", datetime.date(1906, 12, 9), None),
+        ("phone", "", None), ("email", "", None)]
     # The title names the patient as they are now, whichever version is shown.
     assert {history(patient, v).title for v in (1, 2, 3)} == {"Grace Brewster Hopper"}
     assert (history(patient).stream_type, history(patient).page) == ("patient", "web:patient")
@@ -90,7 +94,19 @@ def test_a_day_schedule_lists_its_booked_slots_in_time_order(ctx, doctor, patien
     assert facts(history(day_schedule, 3)) == [("09:00–09:30", "booked", str(early))]
     found = history(day_schedule)
     assert (found.version, found.stream_type, found.page, found.title) == (
-        3, "schedule", None, "a doctor's day schedule")
+        3, "schedule", None, "Dr Ada Lovelace's day, Monday 7 January 2030")
+    # The patient's day holds the same bookings, and says whose it is.
+    patient_day = history(schedule.patient_stream_id(patient, DAY))
+    assert facts(patient_day) == [("09:00–09:30", "booked", str(early))]
+    assert patient_day.title == "Grace Hopper's day, Monday 7 January 2030"
+
+
+def test_a_doctors_working_week_reads_in_words(ctx, doctor):
+    handlers.dispatch(ctx, SetWorkingHours(doctor, weekly=(
+        {"weekday": 0, "start": "08:00", "end": "12:00"}, {"weekday": 0, "start": "13:00", "end": "17:00"},
+        {"weekday": 2, "start": "09:00", "end": "24:00"})))
+    assert ("hours", "Monday 08:00 to 12:00 and 13:00 to 17:00; Wednesday 09:00 to 24:00", None) in facts(
+        history(doctor))
 
 
 @pytest.mark.parametrize("asked, shown", [(None, 3), (3, 3), (2, 2), (1, 1), (0, 1), (-5, 1), (4, 3), (99, 3)])

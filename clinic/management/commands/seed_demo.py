@@ -74,9 +74,11 @@ class DoctorPlan:
 
 @dataclass(frozen=True)
 class Step:
-    """One command to run, and what it counts as in the summary."""
+    """One command to run, what it counts as in the summary, and the moment it is
+    decided at (a past booking was made before its day; None: now)."""
     kind: str
     command: c.Command
+    at: datetime | None = None
 
 
 class Command(BaseCommand):
@@ -105,7 +107,8 @@ class Command(BaseCommand):
         started = timer.monotonic()
         with progress_bar(self, total=len(steps), unit="command", desc="Seeding demo data", smoothing=0.1) as bar:
             for step in steps:
-                ctx = handlers.Context(actor=ACTOR, source=SOURCE, correlation_id=correlation_id)
+                ctx = handlers.Context(actor=ACTOR, source=SOURCE, correlation_id=correlation_id,
+                                       now=step.at or timezone.now())
                 try:
                     handlers.dispatch(ctx, step.command)
                 except DomainError as error:
@@ -117,7 +120,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {counts.get('doctor', 0)} doctors, {counts.get('patient', 0)} patients, "
             f"{counts.get('arrival', 0)} arrivals and {counts.get('departure', 0)} departures, "
-            f"{counts.get('booking', 0)} appointments ({counts.get('cancellation', 0)} cancelled): "
+            f"{counts.get('booking', 0)} appointments ({counts.get('cancellation', 0)} cancelled, "
+            f"{counts.get('check-in', 0)} checked in, {counts.get('no-show', 0)} no-shows): "
             f"{len(steps)} commands, {events} events, in {elapsed:.1f} s."))
 
 
@@ -129,6 +133,7 @@ def plan(rng, *, doctors, patients, days, now):
     patient_ids = [_uuid(rng) for _ in range(patients)]
 
     steps = [Step("doctor", _register_doctor(d)) for d in doctor_plans]
+    steps += [Step("hours", _working_hours(d)) for d in doctor_plans]
     steps += [Step("patient", _register_patient(pid, _person_name(rng), _birth_date(rng))) for pid in patient_ids]
 
     # Shifts: the last ``days`` days up to today, oldest first.
@@ -151,7 +156,7 @@ def plan(rng, *, doctors, patients, days, now):
     # Appointments: from days//2 ago to the days after today, on each doctor's working days.
     back = days // 2
     ahead = max(days - back - 1, 1)
-    bookings, cancellations = [], []
+    bookings, cancellations, attendance = [], [], []
     for offset in range(-back, ahead + 1):
         day = today + timedelta(days=offset)
         patient_slots = {}  # patient -> [(start, end)] this day
@@ -163,12 +168,32 @@ def plan(rng, *, doctors, patients, days, now):
                 if patient_id is None:
                     continue
                 appointment_id = _uuid(rng)
-                bookings.append(Step("booking", _book(appointment_id, d.id, patient_id, day, start, minutes)))
+                begins = _local(day, start)
+                bookings.append(Step("booking", _book(appointment_id, d.id, patient_id, day, start, minutes),
+                                     at=min(now, begins - timedelta(days=7))))
                 if day in d.absent:
-                    cancellations.append(Step("cancellation", _cancel(appointment_id, ABSENCE_REASON)))
+                    cancellations.append(Step("cancellation", _cancel(appointment_id, ABSENCE_REASON),
+                                              at=min(now, begins - timedelta(days=1))))
                 elif rng.random() < 0.08:
-                    cancellations.append(Step("cancellation", _cancel(appointment_id, rng.choice(CANCEL_REASONS))))
-    return steps + bookings + cancellations
+                    cancellations.append(Step("cancellation", _cancel(appointment_id, rng.choice(CANCEL_REASONS)),
+                                              at=min(now, begins - timedelta(days=1))))
+                else:
+                    attendance += _attendance(rng, appointment_id, begins, now)
+    return steps + bookings + cancellations + attendance
+
+
+def _attendance(rng, appointment_id, begins, now):
+    """What the desk noted for a past appointment, at the time it was noted: most
+    patients checked in a little early, some did not come (noted a quarter of an
+    hour after the start), a few are left booked, not yet noted."""
+    chance = rng.random()
+    if chance < 0.85:
+        arrived = begins - timedelta(minutes=rng.randint(0, 20))
+        return [Step("check-in", c.CheckIn(appointment_id=appointment_id), at=arrived)] if arrived <= now else []
+    noted = begins + timedelta(minutes=15)
+    if chance < 0.95 and noted <= now:
+        return [Step("no-show", c.MarkNoShow(appointment_id=appointment_id), at=noted)]
+    return []
 
 
 def _doctor(rng, index):
@@ -252,6 +277,13 @@ def _clock(minutes):
 
 def _register_doctor(d):
     return c.RegisterDoctor(name=d.name, specialty=d.specialty, doctor_id=d.id)
+
+
+def _working_hours(d):
+    """The doctor's usual shift on each of their weekdays: bookings lie inside it."""
+    return c.SetWorkingHours(doctor_id=d.id, weekly=tuple(
+        {"weekday": weekday, "start": _clock(d.start).strftime("%H:%M"),
+         "end": _clock(d.start + d.length).strftime("%H:%M")} for weekday in sorted(d.weekdays)))
 
 
 def _register_patient(patient_id, name, born):

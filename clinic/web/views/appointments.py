@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic.audit.reads import record_reads
 from clinic.dates import FIRST_DAY, LAST_DAY
 from clinic.roles import visible
-from clinic.roles.rules import Capability
+from clinic.roles.rules import Capability, may
 from clinic.roles.staff import staff_of
 from events.domain import commands as c
 from readmodels import selectors
@@ -31,13 +31,6 @@ def appointment_list(request):
     filters = AppointmentFilterForm(query)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     day = chosen.get("day") or timezone.localdate()
-    appointments = visible.appointments(staff_of(request.user), selectors.appointments()).filter(
-        day=day).order_by("time", "doctor__name")
-    if chosen.get("doctor"):
-        appointments = appointments.filter(doctor_id=chosen["doctor"].pk)
-    if chosen.get("status"):
-        appointments = appointments.filter(status=chosen["status"])
-    appointments = list(appointments)
 
     booking = BookAppointmentForm(
         request.POST if request.method == "POST" else None,
@@ -49,9 +42,26 @@ def appointment_list(request):
         if written:
             messages.success(request, "Appointment booked.")
             return redirect("web:appointment", written.id)
-    # The booking form's patient list names every patient, with their date of birth.
-    record_reads(request, [*(a.patient_id for a in appointments),
-                           *booking.fields["patient"].queryset.values_list("pk", flat=True)])
+        asked = getattr(booking, "cleaned_data", {}).get("day")
+        if asked and asked != day and FIRST_DAY <= asked <= LAST_DAY:
+            # A refused booking stays on the day it asked for, so the clash is on screen.
+            query["day"] = asked.isoformat()
+            filters = AppointmentFilterForm(query)
+            chosen = filters.cleaned_data if filters.is_valid() else {}
+            day = asked
+    staff = staff_of(request.user)
+    appointments = visible.appointments(staff, selectors.appointments()).filter(
+        day=day).order_by("time", "doctor__name")
+    if chosen.get("doctor"):
+        appointments = appointments.filter(doctor_id=chosen["doctor"].pk)
+    if chosen.get("status"):
+        appointments = appointments.filter(status=chosen["status"])
+    appointments = list(appointments)
+    shown = [a.patient_id for a in appointments]
+    if may(staff, Capability.BOOK):
+        # The booking form (shown to who may book) names every patient, with their date of birth.
+        shown += booking.fields["patient"].queryset.values_list("pk", flat=True)
+    record_reads(request, shown)
     return render(request, "web/appointments/list.html", {
         "day": day, "today": timezone.localdate(), "appointments": appointments,
         "filters": filters, "booking": booking,

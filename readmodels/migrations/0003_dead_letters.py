@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('readmodels', '0001_initial'),
+        ('readmodels', '0002_clinic_rules'),
     ]
 
     operations = [
