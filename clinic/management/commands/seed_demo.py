@@ -8,6 +8,7 @@ The data is drawn from a fixed random seed, so the same day gives the same clini
 Shift times are never in the future: a doctor whose shift has started today is on
 shift now, one whose shift has not started yet has not arrived.
 """
+import logging
 import random
 import time as timer
 import uuid
@@ -94,7 +95,18 @@ class Command(BaseCommand):
                                  "to 14 days ahead).")
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed (default fixed).")
 
-    def handle(self, *args, doctors, patients, days, seed, **options):
+    def handle(self, *args, **options):
+        # Thousands of commands: their one-line-each JSON log (clinic.commands) would
+        # bury the progress bar. Those lines are for the commands staff send.
+        commands_log = logging.getLogger("clinic.commands")
+        level = commands_log.level
+        commands_log.setLevel(logging.WARNING)
+        try:
+            self.seed(**options)
+        finally:
+            commands_log.setLevel(level)
+
+    def seed(self, *, doctors, patients, days, seed, **options):
         existing = StoredEvent.objects.filter(stream_type__in=[doctor.STREAM, patient.STREAM])
         if existing.exists():
             self.stdout.write("Demo data not seeded: the event store already has doctors or patients.")
