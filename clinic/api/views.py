@@ -423,30 +423,33 @@ class AppointmentReschedule(_AppointmentCommand):
             doctor_id=data.get("doctorId")))
 
 
-class AppointmentCheckIn(_AppointmentCommand):
+class _Attendance(_AppointmentCommand):
+    """Check-in and no-show: no fields, the server's clock says when; a clinician
+    records them only for their own doctor's appointments."""
+
+    record: type[c.CheckIn] | type[c.MarkNoShow]
+    capabilities = {"POST": Capability.ATTEND}
+    for_doctor = staticmethod(whose.doctor_of_appointment)
+
+    def post(self, request, pk):
+        _valid(s.Attendance, request)
+        return self.run(request, self.record(appointment_id=pk))
+
+
+@extend_schema(request=s.Attendance, responses=_responses(
+    s.AppointmentSerializer, 200, (404, "No such appointment"), (409, "Not booked, or not its day")))
+class AppointmentCheckIn(_Attendance):
     """The patient has arrived: only on the appointment's day, while booked."""
 
-    capabilities = {"POST": Capability.ATTEND}
-    for_doctor = staticmethod(whose.doctor_of_appointment)
-
-    @extend_schema(request=s.Attendance, responses=_responses(
-        s.AppointmentSerializer, 200, (404, "No such appointment"), (409, "Not booked, or not its day")))
-    def post(self, request, pk):
-        _valid(s.Attendance, request)
-        return self.run(request, c.CheckIn(appointment_id=pk))
+    record = c.CheckIn
 
 
-class AppointmentNoShow(_AppointmentCommand):
+@extend_schema(request=s.Attendance, responses=_responses(
+    s.AppointmentSerializer, 200, (404, "No such appointment"), (409, "Not booked, or not begun yet")))
+class AppointmentNoShow(_Attendance):
     """The patient did not come: only after the start, while booked."""
 
-    capabilities = {"POST": Capability.ATTEND}
-    for_doctor = staticmethod(whose.doctor_of_appointment)
-
-    @extend_schema(request=s.Attendance, responses=_responses(
-        s.AppointmentSerializer, 200, (404, "No such appointment"), (409, "Not booked, or not begun yet")))
-    def post(self, request, pk):
-        _valid(s.Attendance, request)
-        return self.run(request, c.MarkNoShow(appointment_id=pk))
+    record = c.MarkNoShow
 
 
 class AppointmentCancel(ShowsAppointment, APIView):

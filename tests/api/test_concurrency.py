@@ -33,11 +33,7 @@ def test_eight_concurrent_requests_for_one_slot_give_one_booking(committed_db, l
         statuses.append(_post(f"{live_server.url}/api/appointments/", token,
                               {**body, "time": f"10:{minute:02d}"}))
 
-    threads = [threading.Thread(target=book, args=(n % 3 * 10,)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(book, [(n % 3 * 10,) for n in range(CLIENTS)])
 
     assert sorted(statuses) == [201] + [409] * (CLIENTS - 1)
     assert Appointment.objects.count() == 1
@@ -61,12 +57,17 @@ def test_one_patient_booked_with_two_doctors_at_once_gives_one_booking(committed
         statuses.append(_post(f"{live_server.url}/api/appointments/", token, {
             "doctorId": str(with_doctor), "patientId": str(patient), "day": "2030-01-07", "time": "10:00"}))
 
-    threads = [threading.Thread(target=book, args=((doctor, other)[n % 2],)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(book, [((doctor, other)[n % 2],) for n in range(CLIENTS)])
 
     assert sorted(statuses) == [201] + [409] * (CLIENTS - 1)
     assert Appointment.objects.count() == 1
     assert StoredEvent.objects.filter(type="APPOINTMENT_CREATED").count() == 1
+
+
+def at_once(send, arguments):
+    """One thread per arguments, each sending its request; wait for all of them."""
+    threads = [threading.Thread(target=send, args=args) for args in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
