@@ -95,9 +95,13 @@ class Timesheet:
     entries: list[TimesheetEntry]
 
     @property
+    def total_seconds_worked(self) -> int:
+        """The finished shifts' seconds (a shift still open counts once it ends)."""
+        return sum(entry.seconds_worked or 0 for entry in self.entries)
+
+    @property
     def total_hours_worked(self) -> int | float:
-        """The finished shifts' hours (a shift still open counts once it ends)."""
-        return hours_of(sum(entry.seconds_worked or 0 for entry in self.entries))
+        return hours_of(self.total_seconds_worked)
 
 
 def timesheet(doctor_id: UUID, first: date, last: date) -> Timesheet:

@@ -21,7 +21,11 @@ class Week:
 def weekly_hours(shifts: Iterable[TimesheetEntry], today: date, weeks: int = WEEKS) -> list[Week]:
     """Hours of the completed shifts of the last ``weeks`` weeks (Monday to
     Sunday, in the clinic's time zone, the current week last). A shift counts in
-    the week it began; one still open counts once it has ended."""
+    the week it began; one still open counts once it has ended.
+
+    The weeks before the first one with hours are left out: a doctor who began
+    three weeks ago has three bars, not five empty ones before them that read as
+    weeks off. No hours at all: no weeks."""
     this_monday = today - timedelta(days=today.weekday())
     seconds = {this_monday - timedelta(weeks=back): 0 for back in reversed(range(weeks))}
     for shift in shifts:
@@ -31,7 +35,9 @@ def weekly_hours(shifts: Iterable[TimesheetEntry], today: date, weeks: int = WEE
         monday = began - timedelta(days=began.weekday())
         if monday in seconds:
             seconds[monday] += shift.seconds_worked
-    return [Week(monday, round(total / 3600, 1)) for monday, total in seconds.items()]
+    worked = [Week(monday, round(total / 3600, 1)) for monday, total in seconds.items()]
+    first = next((index for index, week in enumerate(worked) if seconds[week.start]), len(worked))
+    return worked[first:]
 
 
 @dataclass(frozen=True)
@@ -69,13 +75,14 @@ class BarChart:
 
 
 def bar_chart(weeks: Sequence[Week], *, width: int = 560, height: int = 220, left: int = 40, top: int = 18,
-              bottom: int = 30) -> BarChart:
-    """Lay the weeks out as bars on a scale of round numbers of hours."""
+              bottom: int = 30, slots: int = WEEKS) -> BarChart:
+    """Lay the weeks out as bars on a scale of round numbers of hours, from the
+    left, each in one of ``slots`` places: a few weeks keep the bars' width."""
     step = _step(max((week.hours for week in weeks), default=0))
     scale_top = step * 4
     plot_height = height - top - bottom
     baseline = top + plot_height
-    slot = (width - left) / max(len(weeks), 1)
+    slot = (width - left) / max(len(weeks), slots, 1)
     bars = []
     for index, week in enumerate(weeks):
         bar_height = plot_height * week.hours / scale_top

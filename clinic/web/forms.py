@@ -8,8 +8,9 @@ from django import forms
 from django.conf import settings
 
 from clinic.dates import FIRST_DAY, LAST_DAY, CalendarDateField
-from events.domain import catalogue
+from events.domain import catalogue, hours
 from events.domain.appointment import MAX_DURATION, MIN_DURATION
+from events.domain.errors import DomainError
 from readmodels import selectors
 from readmodels.models import Appointment
 
@@ -60,6 +61,78 @@ class Form(forms.Form):
 class RegisterDoctorForm(Form):
     name = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
     specialty = forms.CharField(max_length=100)
+
+
+class EditDoctorForm(Form):
+    """Correcting a doctor's name or specialty; its own ids, as it shares the
+    doctor's page with the other forms."""
+
+    name = forms.CharField(max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    specialty = forms.CharField(max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "edit_%s")
+        super().__init__(*args, **kwargs)
+
+
+class RetireDoctorForm(Form):
+    reason = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Optional; kept in the doctor's history.")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "retire_%s")
+        super().__init__(*args, **kwargs)
+
+
+class WorkingHoursForm(Form):
+    """The whole week, a field per weekday: "08:00-12:00, 13:00-18:00", empty
+    for a day off. Each day is checked by the domain's own rule (``hours.week``)
+    as it is cleaned, so an overlap or an end before the start is told beside
+    the day it is about, in the domain's words."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "hours_%s")
+        super().__init__(*args, **kwargs)
+        for weekday, name in enumerate(hours.WEEKDAYS):
+            self.fields[name.lower()] = forms.CharField(
+                required=False, label=name, max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                help_text="Start-end, blocks separated by commas, e.g. 08:00-12:00, 13:00-18:00; empty: day off."
+                if weekday == 0 else "")
+
+    @classmethod
+    def initial_of(cls, week: hours.Week) -> dict[str, str]:
+        """A week's blocks as the fields show them."""
+        return {name.lower(): ", ".join(f"{hours.clock(block.start)}-{hours.clock(block.end)}"
+                                        for block in hours.on(week, weekday))
+                for weekday, name in enumerate(hours.WEEKDAYS)}
+
+    def clean(self):
+        cleaned = super().clean()
+        weekly = []
+        for weekday, name in enumerate(hours.WEEKDAYS):
+            field = name.lower()
+            if field in self.errors:
+                continue
+            try:
+                blocks = [_block(weekday, name, text) for text in (cleaned.get(field) or "").split(",") if text.strip()]
+                hours.week(blocks, field=field)
+            except (ValueError, DomainError) as refused:
+                self.add_error(field, str(getattr(refused, "message", refused)))
+                continue
+            weekly += [block.to_data() for block in blocks]
+        cleaned["weekly"] = tuple(weekly)
+        return cleaned
+
+
+def _block(weekday: int, day: str, text: str) -> hours.Block:
+    """"08:00-12:00" (or with an en dash, or "to") as a block of ``weekday``."""
+    parts = [part.strip() for part in text.replace("–", "-").replace(" to ", "-").split("-")]
+    try:
+        start, end = parts
+        return hours.Block(weekday, hours.minutes_of(start), hours.minutes_of(end))
+    except ValueError:
+        raise ValueError(f"Give {day}'s hours as start-end times on the clock, e.g. 08:00-12:00; "
+                         f"\"{text.strip()}\" is not one.") from None
 
 
 class ShiftForm(Form):
@@ -120,6 +193,25 @@ class EventLogFilterForm(Filters):
                                     choices=lambda: [("", "Any stream"), *[(t, t) for t in catalogue.stream_types()]])
     stream = forms.UUIDField(required=False, label="Stream id")
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m")
+
+
+class MonthField(CalendarDateField):
+    """A month as its first day, typed as 2026-11 (the browser's month picker)."""
+
+    input_formats = ["%Y-%m"]
+    default_error_messages = {"invalid": "Give a month as year and month, e.g. 2026-11."}
+
+
+class TimesheetMonthForm(Filters):
+    month = MonthField(required=False, widget=MonthInput(attrs={"min": f"{FIRST_DAY:%Y-%m}",
+                                                                "max": f"{LAST_DAY:%Y-%m}"}))
 
 
 class AuditFilterForm(Filters):

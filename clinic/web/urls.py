@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth
 from django.urls import path
 
 from . import live
-from .views import appointments, audit, dashboard, doctors, eventlog, patients
+from .views import appointments, audit, dashboard, doctors, eventlog, patients, timesheets
 
 app_name = "web"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("doctors/", doctors.doctor_list, name="doctors"),
     path("doctors/<uuid:pk>/", doctors.doctor_page, name="doctor"),
+    path("doctors/<uuid:pk>/edit/", doctors.edit_doctor, name="doctor-edit"),
+    path("doctors/<uuid:pk>/working-hours/", doctors.set_working_hours, name="doctor-working-hours"),
+    path("doctors/<uuid:pk>/retirement/", doctors.retire_doctor, name="doctor-retirement"),
+    path("doctors/<uuid:pk>/timesheet/", timesheets.doctor_timesheet, name="doctor-timesheet"),
     path("doctors/<uuid:pk>/arrival/", doctors.record_arrival, name="doctor-arrival"),
     path("doctors/<uuid:pk>/departure/", doctors.record_departure, name="doctor-departure"),
     path("patients/", patients.patient_list, name="patients"),

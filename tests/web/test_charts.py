@@ -22,9 +22,23 @@ def test_counts_completed_shifts_in_the_week_they_began(settings):
         shift(datetime.date(2026, 3, 12), None),   # still on shift
         shift(datetime.date(2025, 12, 1), 9),      # long ago
     ], TODAY)
-    assert [w.start for w in weeks][0] == datetime.date(2026, 1, 19)
-    assert weeks[-1].start == datetime.date(2026, 3, 9)
-    assert [w.hours for w in weeks] == [0, 0, 0, 0, 0, 0, 6, 15.5]
+    assert [w.start for w in weeks] == [datetime.date(2026, 3, 2), datetime.date(2026, 3, 9)]
+    assert [w.hours for w in weeks] == [6, 15.5]
+
+
+def test_leaves_out_the_empty_weeks_before_the_first_hours_not_those_after(settings):
+    settings.TIME_ZONE = "UTC"
+    weeks = weekly_hours([shift(datetime.date(2026, 2, 17), 8)], TODAY)  # four weeks ago, a Tuesday
+    assert [w.start for w in weeks] == [datetime.date(2026, 2, 16) + datetime.timedelta(weeks=n) for n in range(4)]
+    assert [w.hours for w in weeks] == [8, 0, 0, 0]
+
+
+def test_a_few_weeks_keep_the_width_of_a_bar_among_eight():
+    few = bar_chart(weekly_hours([shift(TODAY, 8)], TODAY))
+    many = bar_chart(weekly_hours([shift(TODAY - datetime.timedelta(weeks=7), 8)], TODAY))
+    assert len(few.bars) == 1 and len(many.bars) == 8
+    assert few.bars[0].width == many.bars[0].width
+    assert few.bars[0].x == many.bars[0].x
 
 
 def test_bars_grow_with_hours_on_a_round_scale():
@@ -37,6 +51,6 @@ def test_bars_grow_with_hours_on_a_round_scale():
     assert "week of 9 Mar: 10 hours" in chart.description
 
 
-def test_an_empty_timesheet_draws_flat_bars():
-    chart = bar_chart(weekly_hours([], TODAY))
-    assert len(chart.bars) == 8 and all(bar.height == 0 for bar in chart.bars)
+def test_an_empty_timesheet_has_no_weeks_to_draw():
+    assert weekly_hours([], TODAY) == []
+    assert weekly_hours([shift(TODAY, None)], TODAY) == []  # on shift for the first time: nothing worked yet

@@ -109,13 +109,19 @@ def test_a_time_that_is_not_a_time_is_refused(staff, doctor):
     assert "Enter a valid date/time." in text(response)
 
 
-def test_the_chart_shows_hours_per_week_for_eight_weeks(staff, ctx, doctor):
+def test_the_chart_shows_hours_per_week_from_the_first_week_worked(staff, ctx, doctor):
     handlers.dispatch(ctx, Arrive(doctor, at=local(-14, 8)))
     handlers.dispatch(ctx, Leave(doctor, at=local(-14, 15, 30)))
     body = staff.get(f"/doctors/{doctor}/").content.decode()
-    assert body.count('<g class="bar">') == 8
+    assert body.count('<g class="bar">') == 3  # two weeks ago, last week, this week: no empty weeks before
     assert ": 7.5 hours</title>" in body
-    assert "<title id=\"chart-title\">Hours worked per week, last 8 weeks</title>" in body
+    assert "<title id=\"chart-title\">Hours worked per week, last 3 weeks</title>" in body
+
+
+def test_a_doctor_who_has_not_worked_yet_has_no_chart_but_says_so(staff, doctor):
+    response = staff.get(f"/doctors/{doctor}/")
+    assert '<g class="bar">' not in response.content.decode()
+    assert "No hours worked in the last 8 weeks." in text(response)
 
 
 def test_upcoming_appointments_leave_out_past_and_cancelled_ones(staff, works_every_day, patient):

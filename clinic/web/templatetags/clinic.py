@@ -50,6 +50,19 @@ def fact(value):
 
 
 @register.filter
+def worked(seconds):
+    """Seconds worked as a person reads them: "7 h 45 min", "7 h", "45 min".
+    Payroll reads minutes; a decimal "7.75" reads as seven hours seventy-five."""
+    if seconds is None:
+        return "–"
+    minutes = round(seconds / 60)
+    whole_hours, rest = divmod(minutes, 60)
+    if not whole_hours:
+        return f"{rest} min"
+    return f"{whole_hours} h {rest} min" if rest else f"{whole_hours} h"
+
+
+@register.filter
 def pretty_json(value):
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 

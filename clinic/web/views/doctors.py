@@ -10,12 +10,13 @@ from clinic.roles import visible, whose
 from clinic.roles.rules import Capability, may
 from clinic.roles.staff import staff_of
 from events.domain import commands as c
+from events.domain import hours
 from readmodels import selectors
 from readmodels.models import Appointment
 
 from .. import charts, commands
 from ..access import staff_page
-from ..forms import RegisterDoctorForm, ShiftForm
+from ..forms import EditDoctorForm, RegisterDoctorForm, RetireDoctorForm, ShiftForm, WorkingHoursForm
 from . import shown_or_pending
 
 UPCOMING = 10
@@ -37,35 +38,68 @@ def doctor_list(request):
 
 @staff_page(Capability.SEE_DOCTORS)
 def doctor_page(request, pk):
-    return _doctor_page(request, pk, ShiftForm())
+    return _doctor_page(request, pk)
+
+
+@staff_page(write=Capability.MANAGE_DOCTORS)
+@require_POST
+def edit_doctor(request, pk):
+    return _send(request, pk, "edit_form", EditDoctorForm(request.POST), lambda data: c.UpdateDoctor(
+        doctor_id=pk, name=data["name"], specialty=data["specialty"]), lambda data: f"Dr {data['name']} saved.")
+
+
+@staff_page(write=Capability.MANAGE_DOCTORS)
+@require_POST
+def set_working_hours(request, pk):
+    return _send(request, pk, "hours_form", WorkingHoursForm(request.POST),
+                 lambda data: c.SetWorkingHours(doctor_id=pk, weekly=data["weekly"]), "Working hours saved.")
+
+
+@staff_page(write=Capability.MANAGE_DOCTORS)
+@require_POST
+def retire_doctor(request, pk):
+    return _send(request, pk, "retire_form", RetireDoctorForm(request.POST),
+                 lambda data: c.RetireDoctor(doctor_id=pk, reason=data["reason"]),
+                 "Retired: no longer booked, no longer arriving; the history is kept.")
 
 
 @staff_page(write=Capability.RECORD_ATTENDANCE, for_doctor=whose.doctor_in_url)
 @require_POST
 def record_arrival(request, pk):
-    return _record_shift(request, pk, c.Arrive, "arrival")
+    return _send(request, pk, "shift_form", ShiftForm(request.POST),
+                 lambda data: c.Arrive(doctor_id=pk, at=data["at"]), "Arrival recorded.")
 
 
 @staff_page(write=Capability.RECORD_ATTENDANCE, for_doctor=whose.doctor_in_url)
 @require_POST
 def record_departure(request, pk):
-    return _record_shift(request, pk, c.Leave, "departure")
+    return _send(request, pk, "shift_form", ShiftForm(request.POST),
+                 lambda data: c.Leave(doctor_id=pk, at=data["at"]), "Departure recorded.")
 
 
-def _record_shift(request, pk, record, what):
-    form = ShiftForm(request.POST)
-    written = commands.submit(request, form, lambda data: record(doctor_id=pk, at=data["at"]))
-    if written:
-        messages.success(request, f"{what.capitalize()} recorded.")
+def _send(request, pk, name, form, command, done):
+    """One of the doctor page's forms as a command: back to the page, which
+    already shows the change; or the page again with this form (``name``, as
+    the template calls it) refused, its errors in place."""
+    if commands.submit(request, form, command):
+        messages.success(request, done(form.cleaned_data) if callable(done) else done)
         return redirect("web:doctor", pk)
-    return _doctor_page(request, pk, form)
+    return _doctor_page(request, pk, **{name: form})
 
 
-def _doctor_page(request, pk, shift_form):
-    doctor, pending = shown_or_pending(request, selectors.doctors_with_timesheet(), pk, "doctor")
+def _doctor_page(request, pk, **refused):
+    """The doctor's page; ``refused`` is the one form (by its name on the page)
+    that was just sent and refused, shown with its errors in place of a fresh one."""
+    doctor, pending = shown_or_pending(request, selectors.doctors_with_timesheet().prefetch_related("working_hours"),
+                                       pk, "doctor")
     if pending:
         return pending
     staff = staff_of(request.user)
+    week = selectors.week_of(doctor)
+    forms = {"shift_form": ShiftForm(),
+             "edit_form": EditDoctorForm(initial={"name": doctor.name, "specialty": doctor.specialty}),
+             "hours_form": WorkingHoursForm(initial=WorkingHoursForm.initial_of(week)),
+             "retire_form": RetireDoctorForm(), **refused}
     hours_shown = may(staff, Capability.SEE_HOURS, doctor.id)
     shifts = list(doctor.timesheet.all()) if hours_shown else []
     now = timezone.localtime()
@@ -80,6 +114,9 @@ def _doctor_page(request, pk, shift_form):
         "records_attendance": may(staff, Capability.RECORD_ATTENDANCE, doctor.id),
         "shifts": shifts[::-1],
         "chart": charts.bar_chart(charts.weekly_hours(shifts, now.date())) if hours_shown else None,
+        "chart_weeks": charts.WEEKS,
         "upcoming": upcoming,
-        "shift_form": shift_form,
-    }, status=commands.status(shift_form))
+        "manages_doctors": may(staff, Capability.MANAGE_DOCTORS),
+        "week": [(day, hours.describe(week, weekday)) for weekday, day in enumerate(hours.WEEKDAYS)],
+        **forms,
+    }, status=commands.status(*forms.values()))
