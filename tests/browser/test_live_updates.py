@@ -28,9 +28,13 @@ def test_an_arrival_recorded_in_one_window_appears_in_the_other(new_page):
     expect(on_shift).not_to_contain_text(name)
 
     desk.get_by_role("button", name="Record arrival").click()
-    expect(desk.get_by_role("status")).to_contain_text("Arrival recorded.")
+    expect(desk.locator(".messages").get_by_role("status")).to_contain_text("Arrival recorded.")
     expect(on_shift).to_contain_text(name, timeout=2_000)
     assert office.evaluate("window.notReloaded") is True
+    # Said once, in the status summary; the region that changed is not itself a live region.
+    expect(office.locator("[data-live-summary]")).to_have_text("Updated: the dashboard.")
+    expect(office.locator("[data-live-summary]")).to_have_attribute("role", "status")
+    assert office.locator("[aria-live], [data-live][role]").count() == 0
 
 
 def test_a_stream_that_reconnects_gets_what_it_missed(server):

@@ -52,14 +52,14 @@ def test_register_a_patient_and_book_an_appointment(staff_page):
     form.get_by_label("Name").fill(patient)
     form.get_by_label("Date of birth").fill("1980-12-09")
     form.get_by_label("Date of birth").press("Enter")   # keyboard alone submits the form
-    expect(page.get_by_role("status")).to_contain_text(f"{patient} registered.")
+    expect(page.locator(".messages").get_by_role("status")).to_contain_text(f"{patient} registered.")
     expect(page.get_by_role("heading", level=1)).to_have_text(patient)
 
     page.get_by_role("link", name=f"Book an appointment for {patient}").click()
     expect(page.get_by_label("Patient")).to_have_value(page.url.split("patient=")[1].split("#")[0])
     book(page, doctor, "Cardiology", "09:30")
 
-    expect(page.get_by_role("status")).to_contain_text("Appointment booked.")
+    expect(page.locator(".messages").get_by_role("status")).to_contain_text("Appointment booked.")
     details = page.locator("dl.facts")
     expect(details).to_contain_text("booked")
     expect(details).to_contain_text("Monday 3 March 2031")
@@ -76,7 +76,7 @@ def test_a_double_booking_shows_the_conflict(staff_page):
     page.goto("/appointments/")
     page.get_by_label("Patient").select_option(index=1)
     book(page, doctor, "Surgery", "10:00")
-    expect(page.get_by_role("status")).to_contain_text("Appointment booked.")
+    expect(page.locator(".messages").get_by_role("status")).to_contain_text("Appointment booked.")
 
     page.goto("/appointments/")
     page.get_by_label("Patient").select_option(index=2)

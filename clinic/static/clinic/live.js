@@ -8,7 +8,9 @@
  * good, we reconnect from the last id seen. On each update the page fetches
  * itself (data-live-page) and swaps in every region marked data-live, except a
  * region the user is working in (focus inside, or a form showing errors): that
- * one is refreshed once they leave it.
+ * one is refreshed once they leave it. What changed is said once, by name, in
+ * the page's role="status" summary (data-live-summary); the regions are not
+ * aria-live, which would have a screen reader read a whole table again.
  */
 (function () {
   "use strict";
@@ -17,6 +19,7 @@
   var pageUrl = body.dataset.livePage;
   var lastId = body.dataset.liveLastId;
   var status = document.querySelector("[data-live-status]");
+  var summary = document.querySelector("[data-live-summary]");
   if (!streamUrl || !window.EventSource || !window.fetch || !window.DOMParser) {
     return;
   }
@@ -28,6 +31,19 @@
 
   function say(text) {
     if (status) status.textContent = text;
+  }
+
+  function nameOf(region) {
+    var heading = document.getElementById(region.getAttribute("aria-labelledby") || "");
+    return heading ? heading.textContent.trim() : region.dataset.liveName || "this page";
+  }
+
+  function announce(names) {
+    if (!summary || !names.length) return;
+    summary.textContent = "";  // the same words twice are still said twice
+    window.setTimeout(function () {
+      summary.textContent = "Updated: " + names.join(", ") + ".";
+    }, 100);
   }
 
   function busy(region) {
@@ -51,6 +67,7 @@
       .then(function (html) {
         var fresh = new DOMParser().parseFromString(html, "text/html");
         heldBack = false;
+        var changed = [];
         document.querySelectorAll("[data-live][id]").forEach(function (region) {
           var replacement = fresh.getElementById(region.id);
           if (!replacement) {
@@ -64,8 +81,10 @@
           }
           if (region.innerHTML !== replacement.innerHTML) {
             region.innerHTML = replacement.innerHTML;
+            if (changed.indexOf(nameOf(region)) === -1) changed.push(nameOf(region));
           }
         });
+        announce(changed);
         say("Live: up to date at " + new Date().toLocaleTimeString([], {hour: "2-digit", minute: "2-digit", second: "2-digit"}) + ".");
       })
       .catch(function () {
