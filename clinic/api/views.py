@@ -392,8 +392,8 @@ class AppointmentList(ShowsAppointment, NeedToKnow, CsvExport, generics.ListAPIV
         period.is_valid(raise_exception=True)
         exported = list(self.filter_queryset(self.get_queryset()))
         record_reads(request, [a.patient_id for a in exported])  # an export is a read of every patient in it
-        rows = [[a.id, a.day, f"{a.time:%H:%M}", a.duration_minutes, a.status, a.patient_id, a.patient.name,
-                 a.doctor_id, a.doctor.name, a.doctor.specialty]
+        rows = [[a.id, a.day, f"{a.time:%H:%M}", a.duration_minutes, a.status, a.patient_id,
+                 a.patient.name or s.ERASED_PATIENT, a.doctor_id, a.doctor.name, a.doctor.specialty]
                 for a in exported]
         first, last = period.validated_data["from"], period.validated_data["to"]
         return Response([self.CSV_COLUMNS, *rows],

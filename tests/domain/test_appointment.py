@@ -236,7 +236,7 @@ def test_cancel_records_reason_and_releases_the_slot():
     assert released == [schedule.SlotReleased(appointment_id=appointment_id)]
     assert (cancelled[0].type, cancelled[0].stream_type) == ("APPOINTMENT_CANCELLED", "appointment")
     assert (released[0].type, released[0].stream_type) == ("SLOT_RELEASED", "schedule")
-    assert cancelled[0].to_data() == {"reason": "Doctor ill"}
+    assert cancelled[0].to_data() == {"reason": "Doctor ill", "patient_id": str(PATIENT_ID)}
     assert released[0].to_data() == {"appointment_id": str(appointment_id)}
     clinic.cancel(appointment_id, reason="  Doctor ill  ")
     state = clinic.appointment(appointment_id)
