@@ -35,9 +35,10 @@ def log_written_before_sealing(committed_db, monkeypatch):
     runner.run_all()
 
 
-def stored(text):
-    """How a string appears in stored JSON (non-ASCII letters escaped)."""
-    return json.dumps(text)[1:-1]
+def present(text, stored):
+    """Whether ``text`` is in the stored JSON, as the database shows it (SQLite keeps
+    non-ASCII letters escaped, PostgreSQL's jsonb does not)."""
+    return text in stored or json.dumps(text)[1:-1] in stored
 
 
 def stored_text():
@@ -53,17 +54,17 @@ def seal(*args):
 
 
 def test_the_old_log_is_sealed_and_reads_as_it_did(log_written_before_sealing):
-    assert PATIENT_NAMES and REASONS and all(stored(name) in stored_text() for name in PATIENT_NAMES)
+    assert PATIENT_NAMES and REASONS and all(present(name, stored_text()) for name in PATIENT_NAMES)
     before = [(e.position, e.type, e.plain_data) for e in store.opened(list(store.read_all()))]
 
     dry = seal("--dry-run")
     assert "Dry run" in dry and "Nothing was changed" in dry
-    assert all(stored(name) in stored_text() for name in PATIENT_NAMES) and not HistoryRewrite.objects.exists()
+    assert all(present(name, stored_text()) for name in PATIENT_NAMES) and not HistoryRewrite.objects.exists()
 
     done = seal("--actor", "ops-on-call")
 
     text = stored_text()
-    assert not [name for name in PATIENT_NAMES + REASONS if stored(name) in text]
+    assert not [name for name in PATIENT_NAMES + REASONS if present(name, text)]
     assert [(e.position, e.type, e.plain_data) for e in store.opened(list(store.read_all()))] == before
     assert rebuild.verify() == {}
     patients = {row["stream_id"] for row in ROWS if row["stream_type"] == "patient"}
