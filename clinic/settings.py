@@ -173,6 +173,9 @@ CLINIC_IDEMPOTENCY_TTL_HOURS = float(os.environ.get("CLINIC_IDEMPOTENCY_TTL_HOUR
 CLINIC_PROJECTOR_RETRIES = int(os.environ.get("CLINIC_PROJECTOR_RETRIES", "3"))
 # Prometheus may scrape /metrics with "Authorization: Bearer <this>" (or a staff token).
 CLINIC_METRICS_TOKEN = os.environ.get("CLINIC_METRICS_TOKEN", "")
+# Patients' data keys (events.shredding) are stored wrapped under this key when it
+# is set: 32 random bytes in base64. Keep it outside the database and its backups.
+CLINIC_MASTER_KEY = os.environ.get("CLINIC_MASTER_KEY", "")
 # --- The clinic's rules -----------------------------------------------------
 # Appointments start on this grid of minutes from midnight (clinic local time).
 CLINIC_SLOT_MINUTES = int(os.environ.get("CLINIC_SLOT_MINUTES", "15"))

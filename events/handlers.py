@@ -18,10 +18,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from . import store
+from . import shredding, store
 from .domain import appointment, doctor, fold, hours, patient, schedule
 from .domain.clinic import Clinic, day_words
 from .domain.commands import (
@@ -29,6 +30,7 @@ from .domain.commands import (
     BookAppointment,
     CancelAppointment,
     CheckIn,
+    ErasePatient,
     Leave,
     MarkNoShow,
     RegisterDoctor,
@@ -203,6 +205,21 @@ def update_patient(ctx: Context, command: UpdatePatient) -> Written:
 
 # --- Appointments --------------------------------------------------------
 
+def erase_patient(ctx: Context, command: ErasePatient) -> Written:
+    """PATIENT_ERASED and the key's deletion in one transaction: the event is never
+    there without the erasure, nor the erasure without the event. Whatever keeps
+    a copy of the patient's data outside the log hears ``shredding.erased`` inside
+    that transaction and scrubs it."""
+    patient_id = _id(command.patient_id)
+    state, version = _existing(patient_id, patient.evolve, "patient")
+    events = patient.erase(state, reason=command.reason)
+    with transaction.atomic():
+        written = _append_one(ctx, patient_id, patient.STREAM, version, events)
+        shredding.destroy_key(patient_id)
+        shredding.erased.send(sender=ErasePatient, patient_id=patient_id)
+    return written
+
+
 def book_appointment(ctx: Context, command: BookAppointment) -> Written:
     """Books against the doctor's and the patient's schedules for the day (see
     ``domain.appointment``), both written in the appointment's append."""
@@ -351,6 +368,7 @@ COMMAND_HANDLERS: dict[type[Command], Callable[[Context, Any], Written]] = {
     Leave: leave,
     RegisterPatient: register_patient,
     UpdatePatient: update_patient,
+    ErasePatient: erase_patient,
     BookAppointment: book_appointment,
     CancelAppointment: cancel_appointment,
     RescheduleAppointment: reschedule_appointment,

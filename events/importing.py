@@ -39,7 +39,7 @@ import json
 import os
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -47,7 +47,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from . import store
+from . import shredding, store
 from .domain.catalogue import UnknownEventType, event_class
 from .models import StoredEvent
 
@@ -108,10 +108,11 @@ def _import_batch(batch: list[ImportedEvent], default_metadata: str) -> int:
     for event in batch:  # before the lock: a malformed batch never makes appends wait
         _validate(event)
     postgresql = connection.vendor == "postgresql"
-    values = [] if postgresql else _sqlite_values(_rows(batch, default_metadata))
     with transaction.atomic():
         store.serialize_appends()
         _check_versions(batch)
+        batch = _sealed(batch)
+        values = [] if postgresql else _sqlite_values(_rows(batch, default_metadata))
         try:
             with transaction.atomic():
                 if postgresql:
@@ -140,6 +141,38 @@ def _validate(event: ImportedEvent) -> None:
         raise InvalidImport(f"{event.type}: version must be a whole number from 1.")
     if not isinstance(event.occurred_at, datetime) or event.occurred_at.utcoffset() is None:
         raise InvalidImport(f"{event.type}: occurred_at must be a time zone aware datetime.")
+
+
+def _sealed(batch: list[ImportedEvent]) -> list[ImportedEvent]:
+    """The batch with its personal fields sealed, as appends seal them (``events.shredding``).
+    A patient whose stream begins in the batch gets a key; a patient whose key is
+    gone was erased, and their personal data is not taken in again."""
+    booked = {_uuid(event.stream_id): _uuid(event.data["patient_id"]) for event in batch
+              if event.type == "APPOINTMENT_CREATED" and event.data.get("patient_id")}
+    owners = {i: shredding.subject_of(event_class(event.type), _uuid(event.stream_id), event.data,
+                                      lambda appointment: booked.get(appointment) or _booked_for(appointment))
+              for i, event in enumerate(batch) if shredding.needs_sealing(event.type, event.data)}
+    if not owners:
+        return batch
+    keyring = shredding.Keyring.fetch(subject for subject in owners.values() if subject)
+    starting = {_uuid(event.stream_id) for event in batch if event.version == 1}
+    keyring.create_many(sorted({subject for subject in owners.values()
+                                if subject and subject in starting and not keyring.has(subject)}))
+    sealed = list(batch)
+    for i, subject in owners.items():
+        try:
+            sealed[i] = replace(batch[i], data=shredding.seal(batch[i].type, batch[i].data, subject, keyring))
+        except shredding.MissingKey:
+            raise InvalidImport(f"{batch[i].type} on stream {batch[i].stream_id} holds personal data of a patient "
+                                "without a data key (erased, or not registered in this import or before); "
+                                "nothing of the batch was written.") from None
+    return sealed
+
+
+def _booked_for(appointment_id: uuid.UUID) -> uuid.UUID | None:
+    """The patient an appointment stored before this import was booked for."""
+    booking = store.read_all(types=["APPOINTMENT_CREATED"]).filter(stream_id=appointment_id, version=1).first()
+    return _uuid(booking.data["patient_id"]) if booking else None
 
 
 def _rows(events: Sequence[ImportedEvent], default_metadata: str) -> list[Row]:

@@ -54,9 +54,17 @@ class StoredEvent(models.Model):
         ]
 
     @cached_property
+    def plain_data(self) -> dict[str, Any]:
+        """``data`` with its personal fields opened: what they say while the
+        patient's key exists, "[erased]" once it does not (``events.shredding``).
+        ``store.opened`` fills this for a list of events with one query."""
+        from .shredding import Keyring  # the key store's model is defined below
+        return Keyring.for_rows([self.data]).opened(self.data)
+
+    @cached_property
     def message(self) -> Event:
         """The stored ``type`` and ``data`` as their event class."""
-        return decode(self.type, self.data)
+        return decode(self.type, self.plain_data)
 
     def __str__(self) -> str:
         return f"#{self.position} {self.type} {self.stream_type}/{self.stream_id} v{self.version}"
@@ -68,3 +76,17 @@ class StoredEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ImmutableEventError("Stored events cannot be deleted.")
+
+
+class DataKey(models.Model):
+    """One patient's data key: the only way to read their personal fields in the
+    log (``events.shredding``). The only table of the write side rows leave:
+    deleting a patient's key is erasing them."""
+
+    subject = models.UUIDField(primary_key=True, help_text="The patient whose personal data this key seals.")
+    key = models.BinaryField(help_text="AES-256 key; wrapped under CLINIC_MASTER_KEY when that is set.")
+    wrapped = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"data key of {self.subject}"

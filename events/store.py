@@ -28,8 +28,10 @@ from django.db.models import Max, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 
-from .domain.catalogue import Event, decode
+from . import shredding
+from .domain.catalogue import Event, decode, event_class
 from .domain.errors import Conflict
+from .domain.patient import ErasedPatient
 from .models import StoredEvent
 
 # Any constant works; it names "the event log" among advisory locks.
@@ -105,14 +107,17 @@ def append(writes: Iterable[StreamWrite], *, metadata: dict[str, str], occurred_
         raise ValueError("append() needs at least one event")
     now = timezone.now()
     shared = _prepared(metadata=metadata, occurred_at=occurred_at or now, recorded_at=now)
-    rows = [
-        _prepared(event_id=uuid.uuid4(), stream_id=write.stream_id, stream_type=write.stream_type,
-                  version=write.expected_version + offset, type=event.type, data=event.to_data()) | shared
-        for write in writes
-        for offset, event in enumerate(write.events, start=1)
-    ]
     with transaction.atomic():
         serialize_appends()
+        # Sealed under the lock: an erasure (which appends too) cannot delete a key
+        # between our reading it and our rows landing.
+        datas = _sealed(writes)
+        rows = [
+            _prepared(event_id=uuid.uuid4(), stream_id=write.stream_id, stream_type=write.stream_type,
+                      version=write.expected_version + offset, type=event.type, data=data) | shared
+            for write, events in zip(writes, datas, strict=True)
+            for offset, (event, data) in enumerate(zip(write.events, events, strict=True), start=1)
+        ]
         current = _streams([w.stream_id for w in writes])
         for write in writes:
             version, stream_types = current.get(_uuid(write.stream_id), (0, ()))
@@ -130,6 +135,30 @@ def append(writes: Iterable[StreamWrite], *, metadata: dict[str, str], occurred_
         count = len(rows)
         transaction.on_commit(lambda: events_committed.send(sender=StoredEvent, position=position, count=count))
     return position
+
+
+def _sealed(writes: list[StreamWrite]) -> list[list[dict[str, Any]]]:
+    """Each event's stored data, its personal fields sealed under their patient's
+    key (``events.shredding``). A patient's key is made with their stream's first
+    event; a key that is gone means the patient was erased, and nothing is written."""
+    datas = [[event.to_data() for event in write.events] for write in writes]
+    owners = {(i, j): shredding.subject_of(type(event), _uuid(write.stream_id), datas[i][j])
+              for i, write in enumerate(writes) for j, event in enumerate(write.events)
+              if shredding.needs_sealing(event.type, datas[i][j])}
+    if not owners:
+        return datas
+    keyring = shredding.Keyring.fetch(subject for subject in owners.values() if subject is not None)
+    new_streams = {_uuid(write.stream_id) for write in writes if write.expected_version == 0}
+    for subject in set(owners.values()):
+        if subject is not None and not keyring.has(subject) and subject in new_streams:
+            keyring.create(subject)
+    try:
+        for (i, j), subject in owners.items():
+            datas[i][j] = shredding.seal(writes[i].events[j].type, datas[i][j], subject, keyring)
+    except shredding.MissingKey as missing:
+        raise ErasedPatient("This patient's personal data was erased: nothing more can be recorded about them "
+                            "(a cancellation, for one, only without a reason). Nothing was written.") from missing
+    return datas
 
 
 # The columns append writes; position is the database's to draw.
@@ -224,20 +253,43 @@ def _recorded(where: str, params: list[Any]) -> list[Recorded]:
         rows = cursor.fetchall()
     # Per row only what must be: a few streams' ids repeat over thousands of rows.
     stream_ids = {raw: _uuid(raw) for raw in {row[1] for row in rows}}
-    return [Recorded(position, stream_ids[stream_id], version, _decoded(position, type, data))
-            for position, stream_id, version, type, data in rows]
+    datas = [_json(position, type, data) for position, _, _, type, data in rows]
+    keyring = shredding.Keyring.for_rows(datas)
+    return [Recorded(position, stream_ids[stream_id], version, _decoded(position, type, data, keyring))
+            for (position, stream_id, version, type, _), data in zip(rows, datas, strict=True)]
 
 
-def _decoded(position: int, type_name: str, data: str) -> Event:
+def _json(position: int, type_name: str, data: str) -> dict[str, Any]:
     try:
-        return decode(type_name, json.loads(data))
+        loaded = json.loads(data)
+    except ValueError as error:
+        raise UndecodableEvent(position, type_name, error) from error
+    if type(loaded) is not dict:
+        raise UndecodableEvent(position, type_name, TypeError("not a JSON object"))
+    return loaded
+
+
+def _decoded(position: int, type_name: str, data: dict[str, Any], keyring: shredding.Keyring) -> Event:
+    personal = event_class(type_name).personal  # an unknown type is no dead letter's matter: it goes up
+    try:
+        return decode(type_name, keyring.opened(data) if personal else data)
     except (ValueError, TypeError, KeyError) as error:
         raise UndecodableEvent(position, type_name, error) from error
 
 
+def opened(events: Sequence[StoredEvent]) -> Sequence[StoredEvent]:
+    """Stored events with their personal fields opened (``StoredEvent.plain_data``),
+    for whatever shows them — the feed, stream pages, the event log, time travel —
+    with one query for all their keys rather than one per event."""
+    keyring = shredding.Keyring.for_rows(event.data for event in events)
+    for event in events:
+        event.__dict__["plain_data"] = keyring.opened(event.data)
+    return events
+
+
 def read_stream(stream_id: uuid.UUID) -> list[StoredEvent]:
-    """One stream's events in version order."""
-    return list(StoredEvent.objects.filter(stream_id=stream_id).order_by("version"))
+    """One stream's events in version order, their personal fields opened."""
+    return list(opened(list(StoredEvent.objects.filter(stream_id=stream_id).order_by("version"))))
 
 
 def read_all(*, after: int = 0, limit: int | None = None, types: Sequence[str] | None = None,

@@ -3,6 +3,7 @@ from here, joined, never by folding events on a request."""
 from django.db import models
 from django.utils import timezone
 
+from events.domain.messages import ERASED
 from events.domain.patient import age
 
 
@@ -66,21 +67,23 @@ class WorkingHours(models.Model):
 
 class Patient(models.Model):
     id = models.UUIDField(primary_key=True)
-    name = models.CharField(max_length=200, db_index=True)
-    date_of_birth = models.DateField()
+    # Both None once the patient is erased; the row stays, for the appointments that point at it.
+    name = models.CharField(max_length=200, db_index=True, null=True)
+    date_of_birth = models.DateField(null=True)
     phone = models.CharField(max_length=16, blank=True, db_index=True)
     email = models.CharField(max_length=254, blank=True)
+    erased = models.BooleanField(default=False)
     version = models.PositiveIntegerField()
 
     class Meta:
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.name or ERASED
 
     @property
-    def age(self) -> int:
-        return age(self.date_of_birth, timezone.localdate())
+    def age(self) -> int | None:
+        return None if self.date_of_birth is None else age(self.date_of_birth, timezone.localdate())
 
 
 class Appointment(models.Model):

@@ -29,8 +29,8 @@ from events.domain.doctor import (
     WorkingHoursSet,
     worked_seconds,
 )
-from events.domain.messages import Event
-from events.domain.patient import PatientCreated, PatientUpdated
+from events.domain.messages import ERASED, Event
+from events.domain.patient import PatientCreated, PatientErased, PatientUpdated
 from events.store import Recorded
 
 from .models import Appointment, Doctor, Patient, TimesheetEntry, WorkingHours
@@ -119,6 +119,7 @@ class PatientProjector(Projector):
 
     @on(PatientCreated)
     def registered(self, recorded: Recorded, event: PatientCreated, rows: Rows) -> None:
+        # A patient whose key is gone reads "[erased]", no date of birth (see events.shredding).
         rows.add(Patient(id=recorded.stream_id, name=event.name, date_of_birth=event.date_of_birth,
                          phone=event.phone or "", email=event.email or "", version=recorded.version))
 
@@ -134,6 +135,13 @@ class PatientProjector(Projector):
         if event.email is not None:
             changed.email = event.email
         changed.version = recorded.version
+
+    @on(PatientErased)
+    def erased(self, recorded: Recorded, event: PatientErased, rows: Rows) -> None:
+        """The erased shape: the id stays (appointments still point at it), nothing personal does."""
+        gone = rows.get(Patient, recorded.stream_id)
+        gone.name, gone.date_of_birth, gone.phone, gone.email = None, None, "", ""
+        gone.erased, gone.version = True, recorded.version
 
 
 class AppointmentProjector(Projector):
@@ -152,6 +160,13 @@ class AppointmentProjector(Projector):
         cancelled = rows.get(Appointment, recorded.stream_id)
         cancelled.status, cancelled.cancel_reason = Appointment.CANCELLED, event.reason
         cancelled.version = recorded.version
+
+    @on(PatientErased)
+    def patient_erased(self, recorded: Recorded, event: PatientErased, rows: Rows) -> None:
+        """Cancel reasons may name the patient; they read as erased, as a rebuild reads them."""
+        for cancelled in rows.matching(Appointment, patient_id=recorded.stream_id):
+            if cancelled.cancel_reason:
+                cancelled.cancel_reason = ERASED
 
     @on(AppointmentRescheduled)
     def rescheduled(self, recorded: Recorded, event: AppointmentRescheduled, rows: Rows) -> None:

@@ -38,6 +38,17 @@ class Rows:
         self._changed.setdefault(model, {})[key] = row
         return row
 
+    def matching(self, model: type[M], **lookup: Any) -> list[M]:
+        """Every row matching ``lookup`` (attribute names, plain equality), stored or
+        added earlier in the batch, each once; whatever the projector changes on
+        them is written back."""
+        for row in model._default_manager.filter(**lookup):
+            key = _key_of(row)
+            if key not in self._new.get(model, {}) and key not in self._changed.get(model, {}):
+                self._changed.setdefault(model, {})[key] = row
+        return [cast(M, row) for rows in (self._new.get(model, {}), self._changed.get(model, {}))
+                for row in rows.values() if all(getattr(row, name) == value for name, value in lookup.items())]
+
     def delete(self, model: type[Model], **lookup: Any) -> None:
         """Rows matching ``lookup`` (attribute names, plain equality) go, whether
         stored or added earlier in the batch (a doctor's week replaced twice).

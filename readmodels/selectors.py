@@ -46,6 +46,13 @@ def appointments() -> QuerySet[Appointment]:
     return Appointment.objects.select_related("doctor", "patient")
 
 
+def upcoming_count(patient_id: UUID, now: datetime) -> int:
+    """How many of a patient's appointments are booked and still to come."""
+    local = timezone.localtime(now)
+    return Appointment.objects.filter(patient_id=patient_id, status=Appointment.BOOKED).filter(
+        Q(day__gt=local.date()) | Q(day=local.date(), time__gt=local.time())).count()
+
+
 def booked_with(doctor_id: UUID, patients: QuerySet[Patient]) -> QuerySet[Patient]:
     """The patients who have an appointment with this doctor, whatever its status."""
     return patients.filter(id__in=Appointment.objects.filter(doctor_id=doctor_id).values("patient_id"))

@@ -64,7 +64,7 @@ class StoredEventAdmin(ShowsPatients, ReadOnlyAdmin):
 
     @admin.display(description="data")
     def pretty_data(self, event):
-        return _pretty(event.data)
+        return _pretty(event.plain_data)
 
     @admin.display(description="metadata")
     def pretty_metadata(self, event):

@@ -5,3 +5,6 @@ class ApiConfig(AppConfig):
     name = "clinic.api"
     label = "api"
     verbose_name = "REST API"
+
+    def ready(self):
+        from . import idempotency  # noqa: F401  (connects its receiver of patients' erasure)

@@ -19,9 +19,14 @@ import hashlib
 import json
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+from django.dispatch import receiver
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
+
+from events import shredding
 
 from .models import IdempotentRequest
 
@@ -101,3 +106,14 @@ def remember(request, key, response):
     stored = {"body": response.data, "location": response.get("Location")}
     IdempotentRequest.objects.filter(actor=request.user.get_username(), key=key, response__isnull=True).update(
         response=stored, status_code=response.status_code)
+
+
+@receiver(shredding.erased, dispatch_uid="clinic.api.idempotency.forget_answers_about")
+def forget_answers_about(sender, patient_id, **kwargs):
+    """An erased patient's data must not live on in stored answers: those about them
+    (their registration, their bookings) lose the answer and keep the record, so a
+    retry still writes nothing and answers from the read side as it is now."""
+    showing = IdempotentRequest.objects.annotate(text=Cast("response", TextField())).filter(
+        text__contains=str(patient_id))
+    IdempotentRequest.objects.filter(Q(resource_id=patient_id) | Q(pk__in=showing.values("pk"))).update(
+        response=None)

@@ -116,6 +116,11 @@ class RetireDoctor(Command):
     reason = Text(max_length=500, required=False, allow_blank=True, default="")
 
 
+class ErasePatient(Command):
+    reason = Text(max_length=500, help_text="Why, for the clinic's records (e.g. the request's reference). Stored "
+                                            "in the clear: do not name the patient.")
+
+
 @extend_schema_field({"type": "string", "pattern": r"^(([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?|24:00)$",
                       "example": "18:00"})
 class BlockEnd(ClockTime):
@@ -276,16 +281,41 @@ class DoctorDetailSerializer(DoctorSerializer):
 
 
 class PatientSerializer(serializers.ModelSerializer):
-    dateOfBirth = serializers.DateField(source="date_of_birth")
-    age = serializers.IntegerField(read_only=True)
+    """A patient; once erased, the id and nulls: ``{"id", "erased": true, "name": null, …}``."""
+
+    name = serializers.CharField(allow_null=True)
+    dateOfBirth = serializers.DateField(source="date_of_birth", allow_null=True)
+    age = serializers.IntegerField(read_only=True, allow_null=True)
+    phone = serializers.CharField(allow_null=True)
+    email = serializers.CharField(allow_null=True)
+    erased = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Patient
-        fields = ["id", "name", "dateOfBirth", "age", "phone", "email"]
+        fields = ["id", "name", "dateOfBirth", "age", "phone", "email", "erased"]
+
+    def to_representation(self, instance):
+        shown = super().to_representation(instance)
+        if instance.erased:
+            shown.update(phone=None, email=None)
+        return shown
+
+
+ERASED_PATIENT = "Erased patient"
+
+
+@extend_schema_field({"type": "string", "description": f'The patient\'s name; "{ERASED_PATIENT}" once erased.'})
+class NameOrErased(serializers.Field):
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, patient):
+        return ERASED_PATIENT if patient.erased else patient.name
 
 
 class PatientSummary(serializers.ModelSerializer):
-    age = serializers.IntegerField(read_only=True)
+    name = NameOrErased()
+    age = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Patient
@@ -330,7 +360,8 @@ class EventMetadata(serializers.Serializer):
 
 
 @extend_schema_field({"type": "object", "additionalProperties": True,
-                      "description": "The event's facts, as its type defines them."})
+                      "description": "The event's facts, as its type defines them. A patient's personal "
+                                     "fields read \"[erased]\" once the patient is erased."})
 class EventData(serializers.JSONField):
     pass
 
@@ -346,7 +377,7 @@ class EventSerializer(serializers.ModelSerializer):
     occurredAt = serializers.DateTimeField(source="occurred_at")
     recordedAt = serializers.DateTimeField(source="recorded_at")
     # DRF's metaclass takes declared fields off the class, so this doesn't shadow Serializer.data.
-    data = EventData(read_only=True)  # type: ignore[assignment]
+    data = EventData(source="plain_data", read_only=True)  # type: ignore[assignment]
     metadata = EventMetadataField(read_only=True)
 
     class Meta:

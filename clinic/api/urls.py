@@ -17,6 +17,7 @@ urlpatterns = [
     path("doctors/<uuid:pk>/timesheet/", views.DoctorTimesheet.as_view(), name="doctor-timesheet"),
     path("patients/", views.PatientList.as_view(), name="patients"),
     path("patients/<uuid:pk>/", views.PatientDetail.as_view(), name="patient"),
+    path("patients/<uuid:pk>/erasure/", views.PatientErasure.as_view(), name="patient-erasure"),
     path("appointments/", views.AppointmentList.as_view(), name="appointments"),
     path("appointments/<uuid:pk>/", views.AppointmentDetail.as_view(), name="appointment"),
     path("appointments/<uuid:pk>/cancel/", views.AppointmentCancel.as_view(), name="appointment-cancel"),

@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic import commands
 from clinic.audit.models import PatientRead
 from clinic.audit.reads import patients_in, record_reads
 from clinic.dates import FIRST_DAY, LAST_DAY, CalendarDateField
@@ -335,6 +336,23 @@ class PatientDetail(ShowsPatient, NeedToKnow, generics.RetrieveAPIView):
             show=_render(request, selectors.patients(), s.PatientSerializer), detail_url="api:patient")
 
 
+class PatientErasure(APIView):
+    """Erase a patient's personal data (crypto-shredding): their key is destroyed,
+    every event's personal fields read "[erased]" from now on, and the patient's
+    record keeps only its id. Refused while appointments of theirs are still to come."""
+
+    capabilities = {"POST": Capability.ERASE_PATIENTS}
+
+    @extend_schema(request=s.ErasePatient, responses=_responses(
+        s.PatientSerializer, 200, (400, "No reason given"), (404, "No such patient"),
+        (409, "Already erased, or appointments of theirs still to come")))
+    def post(self, request, pk):
+        data = _valid(s.ErasePatient, request)
+        return execute(request, c.ErasePatient(patient_id=pk, reason=data["reason"]),
+                       show=_render(request, selectors.patients(), s.PatientSerializer), detail_url="api:patient",
+                       check=lambda: commands.ensure_erasable(pk))
+
+
 # --- Appointments --------------------------------------------------------
 
 class CalendarDateFilter(filters.DateFilter):
@@ -374,8 +392,8 @@ class AppointmentList(ShowsAppointment, NeedToKnow, CsvExport, generics.ListAPIV
         period.is_valid(raise_exception=True)
         exported = list(self.filter_queryset(self.get_queryset()))
         record_reads(request, [a.patient_id for a in exported])  # an export is a read of every patient in it
-        rows = [[a.id, a.day, f"{a.time:%H:%M}", a.duration_minutes, a.status, a.patient_id, a.patient.name,
-                 a.doctor_id, a.doctor.name, a.doctor.specialty]
+        rows = [[a.id, a.day, f"{a.time:%H:%M}", a.duration_minutes, a.status, a.patient_id,
+                 a.patient.name or s.ERASED_PATIENT, a.doctor_id, a.doctor.name, a.doctor.specialty]
                 for a in exported]
         first, last = period.validated_data["from"], period.validated_data["to"]
         return Response([self.CSV_COLUMNS, *rows],
@@ -484,7 +502,7 @@ class EventFeed(APIView):
         query = FeedQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         after, limit = query.validated_data["after"], query.validated_data["limit"]
-        events = list(store.read_all(after=after, limit=limit))
+        events = store.opened(list(store.read_all(after=after, limit=limit)))
         record_reads(request, patients_in(events))
         next_url = None
         if len(events) == limit:
@@ -505,7 +523,7 @@ class StreamEvents(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         events = self.get_queryset()
         get_object_or_404(events[:1])
-        page = self.paginate_queryset(events)
+        page = store.opened(self.paginate_queryset(events) or [])
         record_reads(request, patients_in(page))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

@@ -24,3 +24,22 @@ class PatientRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} read patient {self.patient_id} via {self.view} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class HistoryRewrite(models.Model):
+    """A run of ``manage.py seal_history``: the one operation that changes stored
+    events (it seals the plaintext personal fields of events written before
+    crypto-shredding). Who ran it, when, and what it changed."""
+
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.CharField(max_length=150, help_text="Who ran it: --actor, or the operating system's user.")
+    events = models.PositiveIntegerField(help_text="Events whose personal fields were sealed.")
+    fields = models.PositiveIntegerField()
+    patients = models.PositiveIntegerField()
+    keys_created = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.actor} sealed {self.events} events at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -34,6 +34,7 @@ class Capability(enum.StrEnum):
     BOOK = "book, reschedule and cancel appointments"
     ATTEND = "check patients in and record no-shows"
     SEE_HISTORY = "see the event log, streams and the audit log"
+    ERASE_PATIENTS = "erase a patient's personal data"
 
 
 R, C, M = Role.RECEPTION, Role.CLINICIAN, Role.MANAGER
@@ -50,6 +51,7 @@ TABLE: dict[Capability, dict[Role, Reach]] = {
     Capability.BOOK: {R: ANY, M: ANY},
     Capability.ATTEND: {R: ANY, C: OWN, M: ANY},
     Capability.SEE_HISTORY: {M: ANY},
+    Capability.ERASE_PATIENTS: {M: ANY},
 }
 
 

@@ -20,6 +20,7 @@ from django.utils import formats, timezone
 
 from events import store
 from events.domain import schedule
+from events.domain.messages import ERASED
 from events.models import StoredEvent
 from readmodels import selectors
 
@@ -43,6 +44,7 @@ def latest(count: int) -> list[Activity]:
 
 
 def told(events: Sequence[StoredEvent]) -> list[Activity]:
+    store.opened(events)
     asked = _Asked()
     for event in events:
         event.message.told(event.stream_id, asked)
@@ -102,7 +104,10 @@ class _Known(_Words):
         return "a doctor" if name is None else f"Dr {name}"
 
     def patient(self, patient_id: uuid.UUID | str, fallback: str = "a patient") -> str:
-        return self.patients.get(_uuid(patient_id), fallback)
+        pk = _uuid(patient_id)
+        if pk not in self.patients:
+            return fallback
+        return self.patients[pk] or ERASED  # an erased patient's row keeps no name
 
     def appointment(self, appointment_id: uuid.UUID | str) -> Any:
         return self.appointments.get(_uuid(appointment_id))

@@ -150,9 +150,14 @@ class PatientForm(Form):
     date_of_birth = forms.DateField(widget=DateInput())
 
 
+class ErasePatientForm(Form):
+    reason = forms.CharField(max_length=500, help_text="For the clinic's records, e.g. the request's reference. "
+                                                       "Do not name the patient: the reason is kept in the clear.")
+
+
 class BookAppointmentForm(Form):
     doctor = DoctorChoiceField(queryset=selectors.doctors(), empty_label="Choose a doctor")
-    patient = PatientChoiceField(queryset=selectors.patients(), empty_label="Choose a patient")
+    patient = PatientChoiceField(queryset=selectors.patients().exclude(erased=True), empty_label="Choose a patient")
     day = forms.DateField(widget=DateInput())
     time = forms.TimeField(widget=TimeInput(attrs={"step": settings.CLINIC_SLOT_MINUTES * 60}),
                            help_text=f"On the clinic's {settings.CLINIC_SLOT_MINUTES}-minute grid, "

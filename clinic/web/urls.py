@@ -19,6 +19,7 @@ urlpatterns = [
     path("patients/", patients.patient_list, name="patients"),
     path("patients/search/", patients.search_patients, name="patient-search"),
     path("patients/<uuid:pk>/", patients.patient_page, name="patient"),
+    path("patients/<uuid:pk>/erasure/", patients.erase_patient, name="patient-erasure"),
     path("appointments/", appointments.appointment_list, name="appointments"),
     path("appointments/<uuid:pk>/", appointments.appointment_page, name="appointment"),
     path("appointments/<uuid:pk>/cancel/", appointments.cancel_appointment, name="appointment-cancel"),

@@ -20,7 +20,7 @@ from .clinic import Clinic, day_words
 from .doctor import Doctor
 from .errors import AlreadyCancelled, AlreadyExists, Conflict, InvalidCommand
 from .messages import Event, Words
-from .patient import Patient
+from .patient import Patient, ensure_not_erased
 
 STREAM = "appointment"
 BOOKED = "booked"
@@ -45,15 +45,21 @@ class AppointmentCreated(Event, type="APPOINTMENT_CREATED", stream=STREAM):
 
 
 @dataclass(frozen=True)
-class AppointmentCancelled(Event, type="APPOINTMENT_CANCELLED", stream=STREAM):
+class AppointmentCancelled(Event, type="APPOINTMENT_CANCELLED", stream=STREAM, personal=("reason",),
+                           owner="patient_id"):
+    """The reason is free text that may name the patient, so it is sealed under
+    their key; ``patient_id`` says whose (cancellations stored before erasure
+    existed lack it: the booking names the patient)."""
+
     reason: str = ""
+    patient_id: uuid.UUID | None = None
 
     def told(self, stream_id: uuid.UUID, words: Words) -> str:
         booked = words.appointment(stream_id)
         reason = f": {self.reason}" if self.reason else ""
         if booked is None:
             return f"An appointment was cancelled{reason}"
-        return (f"Appointment of {booked.patient.name} with Dr {booked.doctor.name} on {words.day(booked.day)} "
+        return (f"Appointment of {booked.patient} with Dr {booked.doctor.name} on {words.day(booked.day)} "
                 f"at {booked.time:%H:%M} cancelled{reason}")
 
 
@@ -77,7 +83,7 @@ class PatientCheckedIn(Event, type="PATIENT_CHECKED_IN", stream=STREAM):
 
     def told(self, stream_id: uuid.UUID, words: Words) -> str:
         booked = words.appointment(stream_id)
-        who = "A patient" if booked is None else booked.patient.name
+        who = "A patient" if booked is None else booked.patient
         return f"{who} checked in at {words.moment(self.at)}"
 
 
@@ -87,7 +93,7 @@ class AppointmentNoShow(Event, type="APPOINTMENT_NO_SHOW", stream=STREAM):
 
     def told(self, stream_id: uuid.UUID, words: Words) -> str:
         booked = words.appointment(stream_id)
-        who = "A patient" if booked is None else booked.patient.name
+        who = "A patient" if booked is None else booked.patient
         return f"{who} did not come (noted at {words.moment(self.at)})"
 
 
@@ -178,6 +184,7 @@ def ensure_bookable(wanted: Request, *, doctor: Doctor, patient: Patient, doctor
     if start % clinic.slot_minutes:
         raise Conflict(f"Appointments start every {clinic.slot_minutes} minutes from the hour; "
                        f"{wanted.time:%H:%M} is not one of those times.", field="time")
+    ensure_not_erased(patient, field="patient_id")
     if doctor.retired:
         raise Conflict(f"Dr {doctor.name} is retired and takes no appointments.", field="doctor_id")
     ensure_within_hours(doctor, wanted.day, slot, clinic)
@@ -251,7 +258,7 @@ def cancel(state: Appointment, *, appointment_id: uuid.UUID, clinic: Clinic,
     if not isinstance(reason, str) or len(reason) > 500:
         raise InvalidCommand("Give a reason of at most 500 characters.", field="reason")
     return (
-        [AppointmentCancelled(reason=reason.strip())],
+        [AppointmentCancelled(reason=reason.strip(), patient_id=state.patient_id)],
         [schedule_.SlotReleased(appointment_id=appointment_id)],
     )
 

@@ -72,6 +72,14 @@ class UpdatePatient(Command):
 
 
 @dataclass(frozen=True)
+class ErasePatient(Command):
+    """Erase a patient's personal data (crypto-shredding: their key is destroyed)."""
+
+    patient_id: uuid.UUID
+    reason: str
+
+
+@dataclass(frozen=True)
 class BookAppointment(Command):
     doctor_id: uuid.UUID
     patient_id: uuid.UUID

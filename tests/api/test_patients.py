@@ -51,6 +51,7 @@ def test_future_and_impossible_dates_of_birth_are_400_naming_the_field(api):
 
 def test_read_one_and_list(api, patient):
     one = api.get(f"/api/patients/{patient}/").json()
-    assert set(one) == {"id", "name", "dateOfBirth", "age", "phone", "email"}
+    assert set(one) == {"id", "name", "dateOfBirth", "age", "phone", "email", "erased"}
+    assert one["erased"] is False
     listing = api.get("/api/patients/").json()
     assert listing["count"] == 1 and listing["results"] == [one]

@@ -231,11 +231,12 @@ def test_cancel_records_reason_and_releases_the_slot():
     appointment_id = clinic.book(time(9))
     cancelled, released = appointment.cancel(clinic.appointment(appointment_id), appointment_id=appointment_id,
                                              reason="  Doctor ill  ", clinic=ANY_TIME)
-    assert cancelled == [appointment.AppointmentCancelled(reason="Doctor ill")]
+    # Whose key seals the reason: the patient the appointment is for.
+    assert cancelled == [appointment.AppointmentCancelled(reason="Doctor ill", patient_id=PATIENT_ID)]
     assert released == [schedule.SlotReleased(appointment_id=appointment_id)]
     assert (cancelled[0].type, cancelled[0].stream_type) == ("APPOINTMENT_CANCELLED", "appointment")
     assert (released[0].type, released[0].stream_type) == ("SLOT_RELEASED", "schedule")
-    assert cancelled[0].to_data() == {"reason": "Doctor ill"}
+    assert cancelled[0].to_data() == {"reason": "Doctor ill", "patient_id": str(PATIENT_ID)}
     assert released[0].to_data() == {"appointment_id": str(appointment_id)}
     clinic.cancel(appointment_id, reason="  Doctor ill  ")
     state = clinic.appointment(appointment_id)
@@ -271,8 +272,8 @@ def test_cancel_without_reason():
     clinic.cancel(appointment_id)
     assert clinic.appointment(appointment_id).cancel_reason == ""
     cancelled = clinic.appointments[appointment_id][-1]
-    assert cancelled == appointment.AppointmentCancelled(reason="")
-    assert cancelled.to_data() == {"reason": ""}
+    assert cancelled == appointment.AppointmentCancelled(reason="", patient_id=PATIENT_ID)
+    assert cancelled.to_data() == {"reason": "", "patient_id": str(PATIENT_ID)}
 
 
 # --- schedule -----------------------------------------------------------

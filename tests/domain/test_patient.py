@@ -220,3 +220,47 @@ def test_age_of_someone_born_on_29_february(today, expected):
 def test_age_on_29_february_for_someone_born_on_28_february():
     assert patient.age(date(2000, 2, 28), date(2004, 2, 29)) == 4
     assert patient.age(date(2000, 3, 1), date(2004, 2, 29)) == 3
+
+
+# --- erase ---------------------------------------------------------------
+
+def test_erasure_keeps_nothing_personal_in_the_state():
+    erased = apply(registered(), patient.erase(registered(), reason="Request 2030-17"))
+    assert erased == patient.Patient(patient.ERASED, None, erased=True)
+    assert "Grace" not in repr(erased)
+
+
+def test_erasing_twice_is_a_conflict():
+    erased = apply(registered(), patient.erase(registered(), reason="Request 2030-17"))
+    with pytest.raises(patient.AlreadyErased):
+        patient.erase(erased, reason="Again")
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 501, None])
+def test_erasure_needs_a_reason(reason):
+    with pytest.raises(InvalidCommand) as refused:
+        patient.erase(registered(), reason=reason)
+    assert refused.value.field == "reason"
+
+
+def test_an_erased_patient_cannot_be_updated():
+    erased = apply(registered(), patient.erase(registered(), reason="Request 2030-17"))
+    with pytest.raises(patient.ErasedPatient):
+        patient.update(erased, today=TODAY, name="Grace Again")
+
+
+def test_an_erased_patient_cannot_be_booked():
+    erased = apply(registered(), patient.erase(registered(), reason="Request 2030-17"))
+    with pytest.raises(patient.ErasedPatient) as refused:
+        patient.ensure_not_erased(erased, field="patient_id")
+    assert refused.value.field == "patient_id"
+
+
+def test_fields_whose_key_is_gone_decode_as_erased_not_as_errors():
+    # What the store hands the domain for a patient whose key was destroyed.
+    created = patient.PatientCreated.from_data({"name": patient.ERASED, "date_of_birth": patient.ERASED,
+                                                "phone": patient.ERASED})
+    assert (created.name, created.date_of_birth, created.phone) == (patient.ERASED, None, patient.ERASED)
+    cancelled = appointment.AppointmentCancelled.from_data({"reason": patient.ERASED})
+    assert cancelled.reason == patient.ERASED
+    assert "[erased] registered" in created.told(None, None)

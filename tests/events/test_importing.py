@@ -65,7 +65,7 @@ def test_an_import_appends_in_order_with_the_versions_given(db, meta):
     assert [(e.stream_id, e.version) for e in log] == [(first, 1), (second, 1), (first, 2)]
     assert result.position == log[-1].position == store.head_position()
     assert log[0].metadata == meta and log[0].occurred_at == WHEN
-    assert log[2].data == {"name": "Renamed"}
+    assert log[2].plain_data == {"name": "Renamed"}
     assert len({e.event_id for e in log}) == 3 and {e.event_id.version for e in log} == {4}
     # Commands carry on from the imported version.
     handlers.dispatch(handlers.Context(actor="t", source="seed"), UpdatePatient(first, name="Third Name"))
@@ -185,7 +185,7 @@ def test_an_import_continues_a_stream_from_its_stored_version(db, meta):
                                         date_of_birth=datetime.date(1980, 1, 1))).id
     importing.import_events([registered_patient(patient, 2, "Renamed"), registered_patient(patient, 3, "Again")],
                             metadata=meta)
-    assert [(e.version, e.data.get("name")) for e in store.read_stream(patient)] == [
+    assert [(e.version, e.plain_data.get("name")) for e in store.read_stream(patient)] == [
         (1, "Already Here"), (2, "Renamed"), (3, "Again")]
 
 

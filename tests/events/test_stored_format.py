@@ -24,7 +24,7 @@ ROWS = json.loads(FIXTURE.read_text())
 
 # Added after the fixture was written; their stored examples are in tests/domain/test_messages.py.
 NEWER = {"DOCTOR_UPDATED", "DOCTOR_RETIRED", "WORKING_HOURS_SET", "APPOINTMENT_RESCHEDULED", "PATIENT_CHECKED_IN",
-         "APPOINTMENT_NO_SHOW"}
+         "APPOINTMENT_NO_SHOW", "PATIENT_ERASED"}
 
 
 def test_the_fixture_holds_every_event_type_the_clinic_had_then():

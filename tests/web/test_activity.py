@@ -228,7 +228,8 @@ def test_a_page_of_events_is_told_in_three_queries_whatever_its_size(ctx, doctor
                                            time=datetime.time(9 + n, 0))).id
         handlers.dispatch(ctx, CancelAppointment(booked))
     events = list(store.read_all())
-    with django_assert_num_queries(3):  # the appointments with their names, the doctors, the patients
+    # the cancelled reasons' keys, the appointments with their names, the doctors, the patients
+    with django_assert_num_queries(4):
         entries = activity.told(events)
     cancelled = [entry for entry in entries if entry.event.type == "APPOINTMENT_CANCELLED"]
     assert cancelled[-1].text == (f"Appointment of Patient {bookings - 1} with Dr Ada Lovelace on Mon 7 Jan 2030 "

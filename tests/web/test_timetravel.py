@@ -48,13 +48,13 @@ def test_a_patient_after_each_event_titled_with_todays_name(ctx, patient):
 
     assert facts(history(patient, 1)) == [
         ("name", "Grace Hopper", None), ("date of birth", datetime.date(1980, 12, 9), None),
-        ("phone", "", None), ("email", "", None)]
+        ("phone", "", None), ("email", "", None), ("erased", False, None)]
     assert facts(history(patient, 2)) == [
         ("name", "Grace Brewster Hopper", None), ("date of birth", datetime.date(1980, 12, 9), None),
-        ("phone", "", None), ("email", "", None)]
+        ("phone", "", None), ("email", "", None), ("erased", False, None)]
     assert facts(history(patient, 3)) == [
         ("name", "Grace Brewster Hopper", None), ("date of birth", datetime.date(1906, 12, 9), None),
-        ("phone", "", None), ("email", "", None)]
+        ("phone", "", None), ("email", "", None), ("erased", False, None)]
     # The title names the patient as they are now, whichever version is shown.
     assert {history(patient, v).title for v in (1, 2, 3)} == {"Grace Brewster Hopper"}
     assert (history(patient).stream_type, history(patient).page) == ("patient", "web:patient")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clinic.audit.reads import record_reads
+from clinic.commands import ensure_erasable
 from clinic.roles import visible
 from clinic.roles.rules import Capability, may
 from clinic.roles.staff import staff_of
@@ -17,7 +18,7 @@ from readmodels import selectors
 
 from .. import commands
 from ..access import staff_page
-from ..forms import PatientForm, PatientSearchForm
+from ..forms import ErasePatientForm, PatientForm, PatientSearchForm
 from . import query_with, shown_or_pending
 
 PAGE_SIZE = 25
@@ -94,10 +95,38 @@ def patient_page(request, pk):
         if written:
             messages.success(request, "Patient details saved.")
             return redirect("web:patient", pk)
-    appointments = visible.appointments(staff_of(request.user), selectors.appointments()).filter(
-        patient_id=pk).order_by("-day", "-time")[:HISTORY]
-    record_reads(request, [pk])
+    return _detail(request, patient, form=form, erase_form=ErasePatientForm())
+
+
+@staff_page(Capability.SEE_PATIENTS, write=Capability.ERASE_PATIENTS)
+@require_POST
+def erase_patient(request, pk):
+    """Erasure (crypto-shredding): the patient's key goes, and with it every
+    personal field they ever had in the log. Refused while appointments of theirs
+    are still to come."""
+    patient, pending = shown_or_pending(request, selectors.patients(), pk, "patient", visible.patients)
+    if pending:
+        return pending
+    form = ErasePatientForm(request.POST)
+
+    def erase(data):
+        ensure_erasable(pk)
+        return c.ErasePatient(patient_id=pk, reason=data["reason"])
+
+    if commands.submit(request, form, erase):
+        messages.success(request, "The patient's personal data is erased.")
+        return redirect("web:patient", pk)
+    return _detail(request, patient, form=PatientForm(initial={"name": patient.name,
+                                                               "date_of_birth": patient.date_of_birth}),
+                   erase_form=form)
+
+
+def _detail(request, patient, *, form, erase_form):
+    staff = staff_of(request.user)
+    appointments = visible.appointments(staff, selectors.appointments()).filter(
+        patient_id=patient.pk).order_by("-day", "-time")[:HISTORY]
+    record_reads(request, [patient.pk])
     return render(request, "web/patients/detail.html", {
-        "patient": patient, "appointments": appointments, "form": form,
-        "sees_audit": may(staff_of(request.user), Capability.SEE_HISTORY),
-    }, status=commands.status(form))
+        "patient": patient, "appointments": appointments, "form": form, "erase_form": erase_form,
+        "sees_audit": may(staff, Capability.SEE_HISTORY),
+    }, status=commands.status(form, erase_form))
