@@ -77,15 +77,31 @@ class PatientForm(Form):
     date_of_birth = forms.DateField(widget=DateInput())
 
 
-class BookAppointmentForm(Form):
-    doctor = DoctorChoiceField(queryset=selectors.doctors(), empty_label="Choose a doctor")
-    patient = PatientChoiceField(queryset=selectors.patients(), empty_label="Choose a patient")
+class SlotFields(Form):
+    """When an appointment is: what booking and rescheduling both ask."""
+
     day = forms.DateField(widget=DateInput())
     time = forms.TimeField(widget=TimeInput(attrs={"step": settings.CLINIC_SLOT_MINUTES * 60}),
                            help_text=f"On the clinic's {settings.CLINIC_SLOT_MINUTES}-minute grid, "
                                      "inside the doctor's working hours.")
     duration_minutes = forms.IntegerField(
         label="Duration (minutes)", initial=30, min_value=MIN_DURATION, max_value=MAX_DURATION)
+
+
+class BookAppointmentForm(SlotFields):
+    """The patient is picked from a search's results (``clinic.web.booking``):
+    the page never lists every patient, and each patient it lists is a read the
+    audit records. Any patient id validates, so a link may name one."""
+
+    doctor = DoctorChoiceField(queryset=selectors.doctors(), empty_label="Choose a doctor")
+    find = forms.CharField(
+        required=False, label="Find by name or phone", max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        help_text="Part of the name, or the first digits of the phone number; then Find.")
+    patient = PatientChoiceField(queryset=selectors.patients(), empty_label="Choose a patient")
+    field_order = ["doctor", "day", "time", "duration_minutes", "find", "patient"]
+    searched = ""  # what the picker's search was, if any
+    offered: list = []  # the patients the picker offers
 
 
 class CancelAppointmentForm(Form):
@@ -124,3 +140,9 @@ class EventLogFilterForm(Filters):
 
 class AuditFilterForm(Filters):
     patient = forms.UUIDField(label="Patient id")
+    doctor = forms.ModelChoiceField(queryset=selectors.doctors(), required=False, empty_label="All doctors")
+
+
+class WeekForm(Filters):
+    week = CalendarDateField(required=False, label="Week of", widget=DateInput(attrs={"min": FIRST_DAY,
+                                                                                       "max": LAST_DAY}))

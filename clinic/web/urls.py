@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth
 from django.urls import path
 
 from . import live
-from .views import appointments, audit, dashboard, doctors, eventlog, patients
+from .views import appointments, audit, booking, dashboard, doctors, eventlog, patients
 
 app_name = "web"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("appointments/", appointments.appointment_list, name="appointments"),
     path("appointments/<uuid:pk>/", appointments.appointment_page, name="appointment"),
     path("appointments/<uuid:pk>/cancel/", appointments.cancel_appointment, name="appointment-cancel"),
+    path("book/", booking.book_page, name="book"),
+    path("book/patients/", booking.patient_picker, name="patient-picker"),
     path("events/", eventlog.event_log, name="events"),
     path("events/streams/<uuid:stream_id>/", eventlog.stream_page, name="stream"),
     path("audit/", audit.audit_page, name="audit"),

@@ -72,6 +72,7 @@ WEB_READS = [
     ("/appointments/{appointment}/", "web:appointment", ["patient"]),
     ("/appointments/?day=2030-01-07", "web:appointments", ["patient", "other_patient"]),
     ("/doctors/{doctor}/", "web:doctor", ["patient"]),  # the doctor's upcoming appointments
+    ("/book/", "web:book", []),  # the picker lists nobody until a search
     ("/events/", "web:events", ["patient", "other_patient"]),
     ("/events/streams/{patient}/", "web:stream", ["patient"]),
     ("/events/streams/{cancelled}/?version=2", "web:stream", ["other_patient"]),

@@ -15,9 +15,10 @@ from events.domain import commands as c
 from readmodels import selectors
 from readmodels.models import Appointment
 
+from .. import booking as book
 from .. import commands
 from ..access import staff_page
-from ..forms import AppointmentFilterForm, BookAppointmentForm, CancelAppointmentForm
+from ..forms import AppointmentFilterForm, CancelAppointmentForm
 from . import query_with, shown_or_pending
 
 
@@ -32,13 +33,10 @@ def appointment_list(request):
     chosen = filters.cleaned_data if filters.is_valid() else {}
     day = chosen.get("day") or timezone.localdate()
 
-    booking = BookAppointmentForm(
-        request.POST if request.method == "POST" else None,
-        initial={"day": day, "doctor": chosen.get("doctor"), "patient": request.GET.get("patient")})
+    booking, offered = book.form_for(
+        request, {"day": day, "doctor": chosen.get("doctor"), "patient": request.GET.get("patient")})
     if booking.is_bound:
-        written = commands.submit(request, booking, lambda data: c.BookAppointment(
-            doctor_id=data["doctor"].pk, patient_id=data["patient"].pk, day=data["day"], time=data["time"],
-            duration_minutes=data["duration_minutes"]))
+        written = book.book(request, booking)
         if written:
             messages.success(request, "Appointment booked.")
             return redirect("web:appointment", written.id)
@@ -59,11 +57,11 @@ def appointment_list(request):
     appointments = list(appointments)
     shown = [a.patient_id for a in appointments]
     if may(staff, Capability.BOOK):
-        # The booking form (shown to who may book) names every patient, with their date of birth.
-        shown += booking.fields["patient"].queryset.values_list("pk", flat=True)
+        # The booking form (shown to who may book) names the patients its search found.
+        shown += [patient.pk for patient in offered]
     record_reads(request, shown)
     return render(request, "web/appointments/list.html", {
-        "day": day, "today": timezone.localdate(), "appointments": appointments,
+        "day": day, "day_iso": day.isoformat(), "today": timezone.localdate(), "appointments": appointments,
         "filters": filters, "booking": booking,
         "previous_day": query_with(request, day=(day - timedelta(days=1)).isoformat()) if day > FIRST_DAY else None,
         "next_day": query_with(request, day=(day + timedelta(days=1)).isoformat()) if day < LAST_DAY else None,
