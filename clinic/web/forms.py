@@ -104,6 +104,18 @@ class BookAppointmentForm(SlotFields):
     offered: list = []  # the patients the picker offers
 
 
+class RescheduleForm(SlotFields):
+    """Move an appointment: the new day and time; the length as before unless changed."""
+
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)", required=False, min_value=MIN_DURATION, max_value=MAX_DURATION)
+
+
+class AttendanceForm(Form):
+    """Check-in and no-show take nothing typed: the server's clock says when. The
+    form is there to carry the refusal beside the button."""
+
+
 class CancelAppointmentForm(Form):
     reason = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -140,6 +152,10 @@ class EventLogFilterForm(Filters):
 
 class AuditFilterForm(Filters):
     patient = forms.UUIDField(label="Patient id")
+
+
+class DaySheetForm(Filters):
+    day = CalendarDateField(required=False, widget=DateInput(attrs={"min": FIRST_DAY, "max": LAST_DAY}))
     doctor = forms.ModelChoiceField(queryset=selectors.doctors(), required=False, empty_label="All doctors")
 
 
