@@ -58,7 +58,7 @@ def found(request: HttpRequest, search: str) -> list[Patient]:
 def offer(request: HttpRequest, form: BookAppointmentForm, search: str, chosen: Any) -> list[Patient]:
     """Put the search's patients, and the one chosen, in the form's picker."""
     patients = found(request, search)
-    chosen_id = _uuid(chosen)
+    chosen_id = as_id(chosen)
     if chosen_id and not any(p.pk == chosen_id for p in patients):
         patients = [*visible.patients(staff_of(request.user), selectors.patients()).filter(pk=chosen_id),
                     *patients]
@@ -70,8 +70,8 @@ def offer(request: HttpRequest, form: BookAppointmentForm, search: str, chosen: 
     return patients
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    """A chosen patient's id, or None for nothing or not an id (the form says so)."""
+def as_id(value: Any) -> uuid.UUID | None:
+    """A chosen patient's (or doctor's) id, or None for nothing or not an id (the form says so)."""
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)) if value else None
     except ValueError:

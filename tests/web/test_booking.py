@@ -73,7 +73,8 @@ def test_a_refused_booking_keeps_its_day_and_says_why_beside_the_time(staff, ctx
     assert response.status_code == 409
     assert 'id="id_time_error"' in html and "Dr Ada Lovelace is already booked from 10:00 to 10:30." in page
     assert 'value="2031-03-03"' in html and 'value="10:15"' in html
-    assert "Book an appointment 2031-03-03" in page
+    assert "Book an appointment Monday 3 March 2031" in page
+    assert f'href="/day/?day=2031-03-03&amp;doctor={doctor}"' in html
     # The patient chosen is still chosen, and still the only one offered.
     assert f'<option value="{patient}" selected>' in html
 

@@ -1,5 +1,7 @@
 """The booking page: a free slot's link opens it with the doctor, day and time
 filled in; the patient is found with the picker (clinic.web.booking)."""
+from datetime import date
+
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -30,7 +32,18 @@ def book_page(request):
             messages.success(request, "Appointment booked.")
             return redirect("web:appointment", written.id)
     record_reads(request, [patient.pk for patient in offered])
-    return render(request, "web/booking.html", {"form": form}, status=commands.status(form))
+    asked = form.data if form.is_bound else {**form.initial, **request.POST.dict()}
+    return render(request, "web/booking.html", {
+        "form": form, "day": _day(asked.get("day")), "doctor": booking.as_id(asked.get("doctor")),
+    }, status=commands.status(form))
+
+
+def _day(value):
+    """The day the form is about, for the heading and the day-sheet link; None if not a date yet."""
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 @staff_page(write=Capability.BOOK)
