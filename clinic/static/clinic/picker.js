@@ -53,6 +53,17 @@
         .catch(function () { if (status) status.textContent = "The search failed; press Find to try again."; });
     }
 
+    // Enter in the search box searches; Enter in any other field books, as the
+    // form's first button (Find) would otherwise take it.
+    var book = form.querySelector("button[type=submit]:not([name])");
+    form.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.target.tagName !== "INPUT" || event.target === search) return;
+      if (book && form.requestSubmit) {
+        event.preventDefault();
+        form.requestSubmit(book);
+      }
+    });
+
     search.addEventListener("input", function () {
       clearTimeout(timer);
       if (search.value.trim().length < 2) return;
