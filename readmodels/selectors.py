@@ -82,10 +82,21 @@ def free_slots(doctor: Doctor, day: date, duration_minutes: int, clinic: Clinic)
     if doctor.retired:
         return []
     held = Appointment.objects.filter(doctor_id=doctor.pk, day=day).exclude(status=Appointment.CANCELLED)
-    taken = [schedule.Slot(at.hour * 60 + at.minute, at.hour * 60 + at.minute + minutes)
-             for at, minutes in held.values_list("time", "duration_minutes")]
+    taken = [held_slot(at, minutes) for at, minutes in held.values_list("time", "duration_minutes")]
+    return open_starts(week_of(doctor), day, taken, duration_minutes, clinic)
+
+
+def held_slot(at: time, duration_minutes: int) -> schedule.Slot:
+    """The minutes of the day an appointment at ``at`` holds."""
+    return schedule.Slot(at.hour * 60 + at.minute, at.hour * 60 + at.minute + duration_minutes)
+
+
+def open_starts(week: hours.Week, day: date, taken: list[schedule.Slot], duration_minutes: int,
+                clinic: Clinic) -> list[time]:
+    """``free_slots`` without the database: the calendar pages read a week's or a
+    day's appointments in one query and ask this for each doctor and day."""
     starts = []
-    for block in hours.on(week_of(doctor), day.weekday()):
+    for block in hours.on(week, day.weekday()):
         first = -(-block.start // clinic.slot_minutes) * clinic.slot_minutes  # the grid's first start in the block
         for start in range(first, block.end - duration_minutes + 1, clinic.slot_minutes):
             wanted = schedule.Slot(start, start + duration_minutes)

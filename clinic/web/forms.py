@@ -155,15 +155,44 @@ class ErasePatientForm(Form):
                                                        "Do not name the patient: the reason is kept in the clear.")
 
 
-class BookAppointmentForm(Form):
-    doctor = DoctorChoiceField(queryset=selectors.doctors(), empty_label="Choose a doctor")
-    patient = PatientChoiceField(queryset=selectors.patients().exclude(erased=True), empty_label="Choose a patient")
+class SlotFields(Form):
+    """When an appointment is: what booking and rescheduling both ask."""
+
     day = forms.DateField(widget=DateInput())
     time = forms.TimeField(widget=TimeInput(attrs={"step": settings.CLINIC_SLOT_MINUTES * 60}),
                            help_text=f"On the clinic's {settings.CLINIC_SLOT_MINUTES}-minute grid, "
                                      "inside the doctor's working hours.")
     duration_minutes = forms.IntegerField(
         label="Duration (minutes)", initial=30, min_value=MIN_DURATION, max_value=MAX_DURATION)
+
+
+class BookAppointmentForm(SlotFields):
+    """The patient is picked from a search's results (``clinic.web.booking``):
+    the page never lists every patient, and each patient it lists is a read the
+    audit records. Any patient id validates, so a link may name one."""
+
+    doctor = DoctorChoiceField(queryset=selectors.doctors(), empty_label="Choose a doctor")
+    find = forms.CharField(
+        required=False, label="Find by name or phone", max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        help_text="Part of the name, or the first digits of the phone number; then Find.")
+    # An erased patient cannot be booked (and has no name or birth date to show).
+    patient = PatientChoiceField(queryset=selectors.patients().exclude(erased=True), empty_label="Choose a patient")
+    field_order = ["doctor", "day", "time", "duration_minutes", "find", "patient"]
+    searched = ""  # what the picker's search was, if any
+    offered: list = []  # the patients the picker offers
+
+
+class RescheduleForm(SlotFields):
+    """Move an appointment: the new day and time; the length as before unless changed."""
+
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)", required=False, min_value=MIN_DURATION, max_value=MAX_DURATION)
+
+
+class AttendanceForm(Form):
+    """Check-in and no-show take nothing typed: the server's clock says when. The
+    form is there to carry the refusal beside the button."""
 
 
 class CancelAppointmentForm(Form):
@@ -221,3 +250,13 @@ class TimesheetMonthForm(Filters):
 
 class AuditFilterForm(Filters):
     patient = forms.UUIDField(label="Patient id")
+
+
+class DaySheetForm(Filters):
+    day = CalendarDateField(required=False, widget=DateInput(attrs={"min": FIRST_DAY, "max": LAST_DAY}))
+    doctor = forms.ModelChoiceField(queryset=selectors.doctors(), required=False, empty_label="All doctors")
+
+
+class WeekForm(Filters):
+    week = CalendarDateField(required=False, label="Week of", widget=DateInput(attrs={"min": FIRST_DAY,
+                                                                                       "max": LAST_DAY}))

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth
 from django.urls import path
 
 from . import live
-from .views import appointments, audit, dashboard, doctors, eventlog, patients, timesheets
+from .views import appointments, audit, booking, calendar, dashboard, doctors, eventlog, patients, timesheets
 
 app_name = "web"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("doctors/<uuid:pk>/working-hours/", doctors.set_working_hours, name="doctor-working-hours"),
     path("doctors/<uuid:pk>/retirement/", doctors.retire_doctor, name="doctor-retirement"),
     path("doctors/<uuid:pk>/timesheet/", timesheets.doctor_timesheet, name="doctor-timesheet"),
+    path("doctors/<uuid:pk>/week/", calendar.doctor_week, name="doctor-week"),
     path("doctors/<uuid:pk>/arrival/", doctors.record_arrival, name="doctor-arrival"),
     path("doctors/<uuid:pk>/departure/", doctors.record_departure, name="doctor-departure"),
     path("patients/", patients.patient_list, name="patients"),
@@ -23,6 +24,13 @@ urlpatterns = [
     path("appointments/", appointments.appointment_list, name="appointments"),
     path("appointments/<uuid:pk>/", appointments.appointment_page, name="appointment"),
     path("appointments/<uuid:pk>/cancel/", appointments.cancel_appointment, name="appointment-cancel"),
+    path("appointments/<uuid:pk>/reschedule/", appointments.reschedule_appointment,
+         name="appointment-reschedule"),
+    path("appointments/<uuid:pk>/check-in/", appointments.check_in, name="appointment-check-in"),
+    path("appointments/<uuid:pk>/no-show/", appointments.no_show, name="appointment-no-show"),
+    path("day/", calendar.day_sheet, name="day"),
+    path("book/", booking.book_page, name="book"),
+    path("book/patients/", booking.patient_picker, name="patient-picker"),
     path("events/", eventlog.event_log, name="events"),
     path("events/streams/<uuid:stream_id>/", eventlog.stream_page, name="stream"),
     path("audit/", audit.audit_page, name="audit"),

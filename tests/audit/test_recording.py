@@ -72,6 +72,10 @@ WEB_READS = [
     ("/appointments/{appointment}/", "web:appointment", ["patient"]),
     ("/appointments/?day=2030-01-07", "web:appointments", ["patient", "other_patient"]),
     ("/doctors/{doctor}/", "web:doctor", ["patient"]),  # the doctor's upcoming appointments
+    # The calendars show the bookings that hold time; a cancelled one is not drawn, so not read.
+    ("/doctors/{doctor}/week/?week=2030-01-07", "web:doctor-week", ["patient"]),
+    ("/day/?day=2030-01-07", "web:day", ["patient"]),
+    ("/book/", "web:book", []),  # the picker lists nobody until a search
     ("/events/", "web:events", ["patient", "other_patient"]),
     ("/events/streams/{patient}/", "web:stream", ["patient"]),
     ("/events/streams/{cancelled}/?version=2", "web:stream", ["other_patient"]),

@@ -19,5 +19,6 @@ def staff_pages(page):
     patient = first_link(page, "/patients/", "main tbody a")
     appointment = first_link(page, patient, "main tbody a[href^='/appointments/']")
     doctor_id, patient_id = doctor.strip("/").split("/")[-1], patient.strip("/").split("/")[-1]
-    return ["/", "/doctors/", doctor, f"{doctor}timesheet/", "/patients/", patient, "/appointments/",
-            appointment, "/events/", f"/events/streams/{doctor_id}/", f"/audit/?patient={patient_id}"]
+    return ["/", "/doctors/", doctor, f"{doctor}timesheet/", f"{doctor}week/", "/patients/", patient,
+            "/appointments/", appointment, "/day/", "/book/", "/events/", f"/events/streams/{doctor_id}/",
+            f"/audit/?patient={patient_id}"]

@@ -54,13 +54,15 @@ def test_the_staff_pages_run_under_the_policy_with_live_updates(new_page):
     expect(page.locator("[data-live-status]")).to_have_text(LIVE)   # live.js ran and connected
     watched.check("/")
 
-    pages = ["/doctors/", "/patients/", "/appointments/", "/events/"]
+    pages = ["/doctors/", "/patients/", "/appointments/", "/events/", "/day/", "/book/"]
     for listing, selector in [("/doctors/", "main td a[href^='/doctors/']"),
                               ("/patients/", "main td a[href^='/patients/']"),
                               ("/", "main td a[href^='/appointments/']")]:
         page.goto(listing)
         first = links(page, selector)[0]
         pages += [first, f"/events/streams/{first.strip('/').split('/')[-1]}/"]
+        if listing == "/doctors/":
+            pages.append(f"{first}week/")
     for path in pages:
         watched.visit(path)
         expect(page.locator("[data-live-status]")).to_have_text(LIVE)

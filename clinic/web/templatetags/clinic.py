@@ -71,3 +71,10 @@ def pretty_json(value):
 def hours_seen_by(doctor, user):
     """``{% if doctor|hours_seen_by:user %}``: may this user see the doctor's hours?"""
     return may(staff_of(user), Capability.SEE_HOURS, doctor.id)
+
+
+@register.filter
+def week_seen_by(doctor, user):
+    """``{% if doctor|week_seen_by:user %}``: may this user open the doctor's week
+    calendar (it names the patients booked, so a clinician sees only their own)?"""
+    return may(staff_of(user), Capability.SEE_PATIENTS, doctor.id)
