@@ -42,9 +42,18 @@ def unavailable(reason):
 class Server:
     url: str
     log: Path
+    env: dict
 
     def read_log(self):
         return self.log.read_text(errors="replace")
+
+    def shell(self, code):
+        """Run Python in a ``manage.py shell`` on the server's database; its output."""
+        done = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=self.env,
+                              capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            pytest.fail(f"manage.py shell failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
+        return done.stdout
 
 
 def _free_port():
@@ -88,7 +97,7 @@ def server(tmp_path_factory):
             [str(Path(sys.executable).parent / "uvicorn"), "clinic.asgi:application", "--host", "127.0.0.1",
              "--port", str(port), "--lifespan", "off", "--timeout-graceful-shutdown", "1"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    running = Server(f"http://127.0.0.1:{port}", log)
+    running = Server(f"http://127.0.0.1:{port}", log, env)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
