@@ -12,7 +12,9 @@ Two kinds of readers: ``read_stream`` and ``read_all`` give whole ``StoredEvent`
 rows (metadata, times) to pages, the API and the admin; ``read_histories`` and
 ``read_log`` give light ``Recorded`` tuples to the hot paths — handlers deciding
 a command, projectors catching up. Either way a row's ``type`` and ``data`` are
-decoded into its event class (``events.domain.catalogue``) once, where it is read.
+decoded into its event class (``events.domain.catalogue``) once, where it is read,
+after being upcast from the ``schema_version`` the row records (read in the same
+query: no reader pays a second one).
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from django.db.models import Max, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 
-from .domain.catalogue import Event, decode
+from .domain.catalogue import Event, UnreadableVersion, decode
 from .domain.errors import Conflict
 from .models import StoredEvent
 
@@ -49,8 +51,10 @@ class UndecodableEvent(ValueError):
     one). The message names the position and type, never the stored values."""
 
     def __init__(self, position: int, type_name: str, error: Exception) -> None:
-        super().__init__(f"The {type_name} event at position {position} cannot be read "
-                         f"({type(error).__name__}); its stored data does not fit its class.")
+        # A version's message names only the type and versions, so it may be told.
+        reason = f": {error}" if isinstance(error, UnreadableVersion) else \
+            f" ({type(error).__name__}); its stored data does not fit its class."
+        super().__init__(f"The {type_name} event at position {position} cannot be read{reason}")
         self.position = position
         self.type_name = type_name
 
@@ -107,7 +111,8 @@ def append(writes: Iterable[StreamWrite], *, metadata: dict[str, str], occurred_
     shared = _prepared(metadata=metadata, occurred_at=occurred_at or now, recorded_at=now)
     rows = [
         _prepared(event_id=uuid.uuid4(), stream_id=write.stream_id, stream_type=write.stream_type,
-                  version=write.expected_version + offset, type=event.type, data=event.to_data()) | shared
+                  version=write.expected_version + offset, type=event.type, data=event.to_data(),
+                  schema_version=event.schema_version) | shared
         for write in writes
         for offset, event in enumerate(write.events, start=1)
     ]
@@ -219,18 +224,20 @@ def read_log(*, after: int, up_to: int, types: Sequence[str], limit: int) -> lis
 
 def _recorded(where: str, params: list[Any]) -> list[Recorded]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT position, stream_id, version, type, data FROM {StoredEvent._meta.db_table} "
-                       f"WHERE {where}", params)
+        cursor.execute(f"SELECT position, stream_id, version, type, data, schema_version "
+                       f"FROM {StoredEvent._meta.db_table} WHERE {where}", params)
         rows = cursor.fetchall()
     # Per row only what must be: a few streams' ids repeat over thousands of rows.
     stream_ids = {raw: _uuid(raw) for raw in {row[1] for row in rows}}
-    return [Recorded(position, stream_ids[stream_id], version, _decoded(position, type, data))
-            for position, stream_id, version, type, data in rows]
+    return [Recorded(position, stream_ids[stream_id], version, _decoded(position, type, data, schema_version))
+            for position, stream_id, version, type, data, schema_version in rows]
 
 
-def _decoded(position: int, type_name: str, data: str) -> Event:
+def _decoded(position: int, type_name: str, data: str, schema_version: int | None) -> Event:
+    """The row's event, its data upcast from the schema version it was stored in
+    (``catalogue.decode``): the same step for handlers and projectors."""
     try:
-        return decode(type_name, json.loads(data))
+        return decode(type_name, json.loads(data), schema_version)
     except (ValueError, TypeError, KeyError) as error:
         raise UndecodableEvent(position, type_name, error) from error
 
