@@ -148,6 +148,8 @@ def upcast(type_name: str, version: int | None, data: dict[str, Any]) -> dict[st
     version = 1 if version is None else version
     if version == current:
         return data
+    if version < 1:
+        raise UnreadableVersion(f"{type_name} is stored in version {version}; versions start at 1.")
     if version > current:
         raise UnreadableVersion(f"{type_name} is stored in version {version}, but this code reads it only up "
                                 f"to version {current}: newer code wrote it; deploy that code here too.")
