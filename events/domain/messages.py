@@ -9,8 +9,8 @@ Every event type is a frozen dataclass declared beside its aggregate, e.g.::
 The class statement registers it: ``type`` is the name stored in the event
 table, ``stream`` the kind of stream it belongs on, ``version`` (default 1) the
 schema its data is written in. Its JSON is derived from the field types
-(``Codec``), so a new event type needs no encoder of its own, and the stored
-format of the existing types is exactly what it always was.
+(``Codec``), so a new event type needs no encoder of its own, and a type's
+stored format changes only with its version.
 
 Stored events are never rewritten, so when a type's data changes shape its
 class's ``version`` goes up and an *upcaster* per step (``@upcaster``) turns the
@@ -119,7 +119,7 @@ def upcaster(type_name: str, version: int) -> Callable[[Upcaster], Upcaster]:
     of ``version + 1``, beside the class::
 
         @upcaster("PATIENT_CREATED", 1)
-        def _contact_given(data): ...
+        def _contact_said(data): ...
 
     A step gets a copy it may change, and must be pure: it reshapes or defaults
     what is stored, it never looks anything up (a replay must read the same today
