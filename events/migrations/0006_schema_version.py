@@ -4,8 +4,9 @@ Rows stored before this migration keep NULL, which reads as version 1: no row
 is rewritten (the log is immutable, and UPDATE is refused anyway). The column is
 nullable and has no default because that is the one change SQLite makes with
 ALTER TABLE ADD COLUMN; any other would rebuild the table and so drop the
-immutability triggers of 0002 and 0005. On PostgreSQL adding a nullable column
-touches no row and fires no trigger.
+immutability triggers of 0002 and 0005. On PostgreSQL a nullable column is added
+without rewriting the table (its CHECK reads the rows once and writes none) and
+fires no trigger.
 """
 from django.db import migrations, models
 
