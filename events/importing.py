@@ -152,8 +152,8 @@ def _validate(event: ImportedEvent) -> None:
 
 def _rows(events: Sequence[ImportedEvent], default_metadata: str) -> list[Row]:
     """(event id hex, stream id hex, stream type, version, type, data JSON, schema
-    version, metadata JSON, occurred at). New event ids are version 4 UUIDs from one read of the
-    system's randomness per chunk."""
+    version, metadata JSON, occurred at). New event ids are version 4 UUIDs from
+    one read of the system's randomness per chunk."""
     randomness = os.urandom(16 * len(events)).hex()
     dumps = _encoder.encode
     rows: list[Row] = []
