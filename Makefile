@@ -64,7 +64,7 @@ SIZE ?= quick
 BENCH_DATABASE ?= $(or $(DATABASE_URL),postgres://127.0.0.1:5432/postgres)
 BENCH_BROKER ?= $(or $(CELERY_BROKER_URL),redis://127.0.0.1:6379/0)
 BENCH_STAMP := $(VENV)/.bench-requirements-installed
-.PHONY: bench bench-lag
+.PHONY: bench bench-lag bench-shadow
 
 $(BENCH_STAMP): bench/requirements.txt $(STAMP)
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r bench/requirements.txt
@@ -75,3 +75,7 @@ bench: $(BENCH_STAMP)
 
 bench-lag: $(BENCH_STAMP)
 	$(BIN)/python -m bench.lag --database-url $(BENCH_DATABASE) --redis-url $(BENCH_BROKER)
+
+# A shadow rebuild of 1,000,000 events while web, worker and beat serve a load.
+bench-shadow: $(BENCH_STAMP)
+	$(BIN)/python -m bench.shadow --database-url $(BENCH_DATABASE) --redis-url $(BENCH_BROKER) --verify

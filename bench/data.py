@@ -174,7 +174,7 @@ class History:
         version = versions.get(stream_id, 0) + 1
         versions[stream_id] = version
         return ImportedEvent(stream_id=stream_id, stream_type=event.stream_type, version=version, type=event.type,
-                             data=event.to_data(), occurred_at=occurred_at)
+                             data=event.to_data(), schema_version=event.schema_version, occurred_at=occurred_at)
 
     def _one_day(self):
         rng, day = self.rng, self.day

@@ -53,14 +53,14 @@ from .models import StoredEvent
 
 BATCH_SIZE = 10_000
 TABLE = StoredEvent._meta.db_table
-COLUMNS = ("event_id", "stream_id", "stream_type", "version", "type", "data", "metadata", "occurred_at",
-           "recorded_at")
+COLUMNS = ("event_id", "stream_id", "stream_type", "version", "type", "data", "schema_version", "metadata",
+           "occurred_at", "recorded_at")
 # SQLite's default limit on bound parameters is 32,766 (3.32+); stay well below.
 _IN_CHUNK = 900
 
 # One event as written: (event id hex, stream id hex, stream type, version, type,
-# data JSON, metadata JSON, occurred at); see ``_rows``.
-Row = tuple[str, str, str, int, str, str, str, datetime]
+# data JSON, schema version, metadata JSON, occurred at); see ``_rows``.
+Row = tuple[str, str, str, int, str, str, int, str, datetime]
 
 
 class InvalidImport(ValueError):
@@ -77,6 +77,10 @@ class ImportedEvent:
     occurred_at: datetime
     metadata: dict[str, Any] | None = None  # None: the import's metadata
     event_id: uuid.UUID | None = None  # the source's id, if it has one (unique)
+    # The schema version of its type that ``data`` is in. 1 unless the source says
+    # otherwise: a system that knows nothing of versions writes the first shape,
+    # and readers upcast it like any other old event.
+    schema_version: int = 1
 
 
 @dataclass
@@ -139,6 +143,10 @@ def _validate(event: ImportedEvent) -> None:
         raise InvalidImport(f"{event.type}: data and metadata must be JSON objects.")
     if type(event.version) is not int or event.version < 1:
         raise InvalidImport(f"{event.type}: version must be a whole number from 1.")
+    current = event_class(event.type).schema_version
+    if type(event.schema_version) is not int or not 1 <= event.schema_version <= current:
+        raise InvalidImport(f"{event.type}: schema_version must be a whole number from 1 to {current}, "
+                            "the versions this code reads.")
     if not isinstance(event.occurred_at, datetime) or event.occurred_at.utcoffset() is None:
         raise InvalidImport(f"{event.type}: occurred_at must be a time zone aware datetime.")
 
@@ -176,9 +184,9 @@ def _booked_for(appointment_id: uuid.UUID) -> uuid.UUID | None:
 
 
 def _rows(events: Sequence[ImportedEvent], default_metadata: str) -> list[Row]:
-    """(event id hex, stream id hex, stream type, version, type, data JSON, metadata
-    JSON, occurred at). New event ids are version 4 UUIDs from one read of the
-    system's randomness per chunk."""
+    """(event id hex, stream id hex, stream type, version, type, data JSON, schema
+    version, metadata JSON, occurred at). New event ids are version 4 UUIDs from
+    one read of the system's randomness per chunk."""
     randomness = os.urandom(16 * len(events)).hex()
     dumps = _encoder.encode
     rows: list[Row] = []
@@ -189,8 +197,8 @@ def _rows(events: Sequence[ImportedEvent], default_metadata: str) -> list[Row]:
             r = randomness[32 * i:32 * i + 32]
             event_id = f"{r[:12]}4{r[13:16]}{_VARIANT[r[16]]}{r[17:]}"
         rows.append((event_id, _uuid(event.stream_id).hex, event.stream_type, event.version, event.type,
-                     dumps(event.data), default_metadata if event.metadata is None else dumps(event.metadata),
-                     event.occurred_at))
+                     dumps(event.data), event.schema_version,
+                     default_metadata if event.metadata is None else dumps(event.metadata), event.occurred_at))
     return rows
 
 
@@ -271,9 +279,9 @@ def _copy_text(rows: list[Row]) -> list[str]:
     now = timezone.now().isoformat()
     return [
         f"{event_id}\t{stream_id}\t{stream_type}\t{version}\t{event_type}\t"
-        f"{data.replace(BACKSLASH, ESCAPED_BACKSLASH)}\t{meta.replace(BACKSLASH, ESCAPED_BACKSLASH)}\t"
-        f"{occurred_at.isoformat()}\t{now}\n"
-        for event_id, stream_id, stream_type, version, event_type, data, meta, occurred_at in rows
+        f"{data.replace(BACKSLASH, ESCAPED_BACKSLASH)}\t{schema_version}\t"
+        f"{meta.replace(BACKSLASH, ESCAPED_BACKSLASH)}\t{occurred_at.isoformat()}\t{now}\n"
+        for event_id, stream_id, stream_type, version, event_type, data, schema_version, meta, occurred_at in rows
     ]
 
 
@@ -298,8 +306,8 @@ def _sqlite_values(rows: list[Row]) -> list[tuple[Any, ...]]:
     adapt = connection.ops.adapt_datetimefield_value
     now = adapt(timezone.now())
     return [
-        (event_id, stream_id, stream_type, version, event_type, data, meta, adapt(occurred_at), now)
-        for event_id, stream_id, stream_type, version, event_type, data, meta, occurred_at in rows
+        (event_id, stream_id, stream_type, version, event_type, data, schema_version, meta, adapt(occurred_at), now)
+        for event_id, stream_id, stream_type, version, event_type, data, schema_version, meta, occurred_at in rows
     ]
 
 

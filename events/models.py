@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 from django.db import models
 
-from .domain.catalogue import Event, decode
+from .domain.catalogue import Event, decode, upcast
 from .immutability import ImmutableEventError
 
 
@@ -34,6 +34,11 @@ class StoredEvent(models.Model):
     version = models.PositiveIntegerField(help_text="1, 2, … within the stream.")
     type = models.CharField(max_length=64)
     data = models.JSONField(default=dict)
+    # Nullable without a default: on SQLite only that adds the column in place,
+    # where anything else copies the table and drops its immutability triggers.
+    schema_version = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The schema version of its type that data was written in; "
+                                         "empty: 1 (stored before versions were recorded).")
     metadata = models.JSONField(default=dict)
     occurred_at = models.DateTimeField(help_text="Business time: when it happened.")
     recorded_at = models.DateTimeField(help_text="Server time: when it was stored.")
@@ -63,8 +68,16 @@ class StoredEvent(models.Model):
 
     @cached_property
     def message(self) -> Event:
-        """The stored ``type`` and ``data`` as their event class."""
-        return decode(self.type, self.plain_data)
+        """The stored ``type`` and ``data`` as their event class, upcast from the
+        schema version they were stored in."""
+        return decode(self.type, self.plain_data, self.schema_version)
+
+    @cached_property
+    def current_data(self) -> dict[str, Any]:
+        """``data`` in the shape its class writes today (upcast, if stored in an
+        older version): what the API and the pages show, so a reader of the log
+        meets one shape per type, not one per year it was written in."""
+        return upcast(self.type, self.schema_version, self.plain_data)
 
     def __str__(self) -> str:
         return f"#{self.position} {self.type} {self.stream_type}/{self.stream_id} v{self.version}"

@@ -12,7 +12,9 @@ Two kinds of readers: ``read_stream`` and ``read_all`` give whole ``StoredEvent`
 rows (metadata, times) to pages, the API and the admin; ``read_histories`` and
 ``read_log`` give light ``Recorded`` tuples to the hot paths — handlers deciding
 a command, projectors catching up. Either way a row's ``type`` and ``data`` are
-decoded into its event class (``events.domain.catalogue``) once, where it is read.
+decoded into its event class (``events.domain.catalogue``) once, where it is read,
+after being upcast from the ``schema_version`` the row records (read in the same
+query: no reader pays a second one).
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from . import shredding
-from .domain.catalogue import Event, decode, event_class
+from .domain.catalogue import Event, UnreadableVersion, decode, event_class
 from .domain.errors import Conflict
 from .domain.patient import ErasedPatient
 from .models import StoredEvent
@@ -51,8 +53,10 @@ class UndecodableEvent(ValueError):
     one). The message names the position and type, never the stored values."""
 
     def __init__(self, position: int, type_name: str, error: Exception) -> None:
-        super().__init__(f"The {type_name} event at position {position} cannot be read "
-                         f"({type(error).__name__}); its stored data does not fit its class.")
+        # A version's message names only the type and versions, so it may be told.
+        reason = f": {error}" if isinstance(error, UnreadableVersion) else \
+            f" ({type(error).__name__}); its stored data does not fit its class."
+        super().__init__(f"The {type_name} event at position {position} cannot be read{reason}")
         self.position = position
         self.type_name = type_name
 
@@ -114,7 +118,8 @@ def append(writes: Iterable[StreamWrite], *, metadata: dict[str, str], occurred_
         datas = _sealed(writes)
         rows = [
             _prepared(event_id=uuid.uuid4(), stream_id=write.stream_id, stream_type=write.stream_type,
-                      version=write.expected_version + offset, type=event.type, data=data) | shared
+                      version=write.expected_version + offset, type=event.type, data=data,
+                      schema_version=event.schema_version) | shared
             for write, events in zip(writes, datas, strict=True)
             for offset, (event, data) in enumerate(zip(write.events, events, strict=True), start=1)
         ]
@@ -248,15 +253,16 @@ def read_log(*, after: int, up_to: int, types: Sequence[str], limit: int) -> lis
 
 def _recorded(where: str, params: list[Any]) -> list[Recorded]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT position, stream_id, version, type, data FROM {StoredEvent._meta.db_table} "
-                       f"WHERE {where}", params)
+        cursor.execute(f"SELECT position, stream_id, version, type, data, schema_version "
+                       f"FROM {StoredEvent._meta.db_table} WHERE {where}", params)
         rows = cursor.fetchall()
     # Per row only what must be: a few streams' ids repeat over thousands of rows.
     stream_ids = {raw: _uuid(raw) for raw in {row[1] for row in rows}}
-    datas = [_json(position, type, data) for position, _, _, type, data in rows]
+    datas = [_json(position, type, data) for position, _, _, type, data, _ in rows]
     keyring = shredding.Keyring.for_rows(datas)
-    return [Recorded(position, stream_ids[stream_id], version, _decoded(position, type, data, keyring))
-            for (position, stream_id, version, type, _), data in zip(rows, datas, strict=True)]
+    return [Recorded(position, stream_ids[stream_id], version,
+                     _decoded(position, type, data, schema_version, keyring))
+            for (position, stream_id, version, type, _, schema_version), data in zip(rows, datas, strict=True)]
 
 
 def _json(position: int, type_name: str, data: str) -> dict[str, Any]:
@@ -269,10 +275,14 @@ def _json(position: int, type_name: str, data: str) -> dict[str, Any]:
     return loaded
 
 
-def _decoded(position: int, type_name: str, data: dict[str, Any], keyring: shredding.Keyring) -> Event:
+def _decoded(position: int, type_name: str, data: dict[str, Any], schema_version: int | None,
+             keyring: shredding.Keyring) -> Event:
+    """The row's event: its personal fields opened (``events.shredding``), then its
+    data upcast from the schema version it was stored in (``catalogue.decode``) —
+    the same two steps for handlers and projectors."""
     personal = event_class(type_name).personal  # an unknown type is no dead letter's matter: it goes up
     try:
-        return decode(type_name, keyring.opened(data) if personal else data)
+        return decode(type_name, keyring.opened(data) if personal else data, schema_version)
     except (ValueError, TypeError, KeyError) as error:
         raise UndecodableEvent(position, type_name, error) from error
 

@@ -41,8 +41,10 @@ class StoredEventAdmin(ShowsPatients, ReadOnlyAdmin):
     search_fields = ["stream_id", "metadata__actor"]
     search_help_text = "Search by stream id or by actor."
     show_full_result_count = False  # one COUNT(*) less on a table that only grows
-    readonly_fields = ("position", "event_id", "type", "stream", "stream_type", "version", "occurred_at",
-                       "recorded_at", "pretty_data", "pretty_metadata")
+    # The data as stored, with the schema version it was written in (the pages and
+    # the API show it upcast to today's shape).
+    readonly_fields = ("position", "event_id", "type", "schema_version", "stream", "stream_type", "version",
+                       "occurred_at", "recorded_at", "pretty_data", "pretty_metadata")
     fields = readonly_fields
 
     class Media:

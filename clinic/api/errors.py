@@ -14,6 +14,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from clinic.commands import status_of
+from events.domain.catalogue import UnreadableVersion
 from events.domain.errors import DomainError
 
 # The commands' field names that the API spells in camelCase.
@@ -41,6 +42,12 @@ class DuplicatePatient(APIException):
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return _refusal(exc)
+    if isinstance(exc, UnreadableVersion):
+        # An event in a schema version this process cannot read: during a deploy,
+        # one written by newer code. Not the caller's fault, and over once every
+        # process runs that code; the message names the type and the versions only.
+        return Response({"detail": f"{exc} Try again shortly."}, status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": "30"})
     response = drf_exception_handler(exc, context)
     if response is not None:
         response.data = error_body(response.data)

@@ -377,7 +377,8 @@ class EventSerializer(serializers.ModelSerializer):
     occurredAt = serializers.DateTimeField(source="occurred_at")
     recordedAt = serializers.DateTimeField(source="recorded_at")
     # DRF's metaclass takes declared fields off the class, so this doesn't shadow Serializer.data.
-    data = EventData(source="plain_data", read_only=True)  # type: ignore[assignment]
+    # As the code writes it today: upcast from the schema version it was stored in.
+    data = EventData(source="current_data", read_only=True)  # type: ignore[assignment]
     metadata = EventMetadataField(read_only=True)
 
     class Meta:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from clinic import commands
 from events import store
 from events.domain import appointment, patient
+from events.domain.catalogue import upcast
 from events.models import StoredEvent
 
 from .models import PatientRead
@@ -70,15 +71,17 @@ def patients_in(events: Sequence[StoredEvent]) -> list[uuid.UUID]:
         if event.stream_type == patient.STREAM:
             found[event.stream_id] = None
         elif event.stream_type == appointment.STREAM:
-            booked = _patient_named(event.data)
+            booked = _patient_named(event.current_data)
             if booked is not None:
                 found[booked] = None
             else:
                 appointments[event.stream_id] = None
     if appointments:
-        bookings = store.read_all(types=[appointment.AppointmentCreated.type]).filter(
-            stream_id__in=list(appointments), version=1).values_list("data", flat=True)
-        found.update((pk, None) for pk in (_patient_named(data) for data in bookings) if pk is not None)
+        booked_type = appointment.AppointmentCreated.type
+        bookings = store.read_all(types=[booked_type]).filter(
+            stream_id__in=list(appointments), version=1).values_list("data", "schema_version")
+        found.update((pk, None) for pk in (_patient_named(upcast(booked_type, schema_version, data))
+                                           for data, schema_version in bookings) if pk is not None)
     return list(found)
 
 

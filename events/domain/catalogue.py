@@ -2,10 +2,11 @@
 
 Importing the aggregate modules registers their event classes (see
 ``messages.Event``); this module adds which ``evolve`` folds each kind of stream.
-Whatever dispatches on a stored type name — the store decoding a row, the
-importer checking one, the event log's filters, time travel — asks here, so
-adding an event type touches only its aggregate module and the projectors that
-care about it.
+Whatever dispatches on a stored type name — the store decoding a row (and
+upcasting it from the schema version it was stored in), the importer checking
+one, the event log's filters, time travel — asks here, so adding an event type,
+or a version of one with its upcaster, touches only its aggregate module and the
+projectors that care about it.
 """
 from __future__ import annotations
 
@@ -13,10 +14,19 @@ from collections.abc import Callable
 from typing import Any
 
 from . import appointment, doctor, patient, schedule
-from .messages import Event, UnknownEventType, decode, event_class, registered
+from .messages import (
+    Event,
+    UnknownEventType,
+    UnreadableVersion,
+    decode,
+    event_class,
+    missing_upcasters,
+    registered,
+    upcast,
+)
 
-__all__ = ["STREAMS", "Event", "UnknownEventType", "decode", "event_class", "event_types", "evolve_of",
-           "stream_types"]
+__all__ = ["STREAMS", "Event", "UnknownEventType", "UnreadableVersion", "decode", "event_class", "event_types",
+           "evolve_of", "missing_upcasters", "stream_types", "upcast"]
 
 # Each kind of stream, and the function that folds its events into its state.
 STREAMS: dict[str, Callable[[Any, Event], Any]] = {

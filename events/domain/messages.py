@@ -7,12 +7,20 @@ Every event type is a frozen dataclass declared beside its aggregate, e.g.::
         at: datetime
 
 The class statement registers it: ``type`` is the name stored in the event
-table, ``stream`` the kind of stream it belongs on. Its JSON is derived from the
-field types (``Codec``), so a new event type needs no encoder of its own, and
-the stored format of the existing types is exactly what it always was.
+table, ``stream`` the kind of stream it belongs on, ``version`` (default 1) the
+schema its data is written in. Its JSON is derived from the field types
+(``Codec``), so a new event type needs no encoder of its own, and a type's
+stored format changes only with its version.
+
+Stored events are never rewritten, so when a type's data changes shape its
+class's ``version`` goes up and an *upcaster* per step (``@upcaster``) turns the
+data of the version before into the next. ``decode`` applies them: every reader
+of the log gets data in the shape the code knows, whatever version it was stored
+in (docs/operations.md, "How to roll out a schema change").
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import typing
 import uuid
@@ -50,7 +58,15 @@ class UnknownEventType(LookupError):
     """A stored type name no event class declares."""
 
 
+class UnreadableVersion(ValueError):
+    """Stored data in a schema version this code cannot bring to its class's: newer
+    than the class (written by newer code), or older with an upcaster missing. The
+    message names the type and the versions, never the stored values."""
+
+
 _REGISTRY: dict[str, type[Event]] = {}
+# (type, version) -> the step that turns that version's data into the next version's.
+_UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 class Event:
@@ -63,14 +79,18 @@ class Event:
     # key it is — None: the stream is the patient's own.
     personal: ClassVar[tuple[str, ...]] = ()
     owner: ClassVar[str | None] = None
+    # The schema the class writes its data in; the store records it on every row.
+    schema_version: ClassVar[int]
 
-    def __init_subclass__(cls, *, type: str, stream: str, personal: tuple[str, ...] = (),
+    def __init_subclass__(cls, *, type: str, stream: str, version: int = 1, personal: tuple[str, ...] = (),
                           owner: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if type in _REGISTRY:
             raise TypeError(f"Two event classes claim the type {type!r}: {_REGISTRY[type].__name__} and "
                             f"{cls.__name__}.")
-        cls.type, cls.stream_type = type, stream
+        if not isinstance(version, int) or version < 1:
+            raise TypeError(f"{cls.__name__}: version must be a whole number from 1.")
+        cls.type, cls.stream_type, cls.schema_version = type, stream, version
         cls.personal, cls.owner = personal, owner
         _REGISTRY[type] = cls
 
@@ -97,9 +117,69 @@ def event_class(type_name: str) -> type[Event]:
         raise UnknownEventType(f"No event class declares the type {type_name!r}.") from None
 
 
-def decode(type_name: str, data: dict[str, Any]) -> Event:
-    """A stored event's data as its class: decoded once, where it is read."""
-    return _codec(event_class(type_name)).decode(data)
+def decode(type_name: str, data: dict[str, Any], version: int | None) -> Event:
+    """A stored event's data as its class: decoded once, where it is read, after
+    ``upcast`` has brought it from the ``version`` it was stored in."""
+    return _codec(event_class(type_name)).decode(upcast(type_name, version, data))
+
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def upcaster(type_name: str, version: int) -> Callable[[Upcaster], Upcaster]:
+    """Declare the step that turns ``type_name``'s data of ``version`` into the data
+    of ``version + 1``, beside the class::
+
+        @upcaster("PATIENT_CREATED", 1)
+        def _contact_said(data): ...
+
+    A step gets a copy it may change, and must be pure: it reshapes or defaults
+    what is stored, it never looks anything up (a replay must read the same today
+    and in ten years). Declared after its class, so a step for a version the
+    class does not have yet fails at import, not at the first read."""
+    cls = event_class(type_name)
+
+    def declare(step: Upcaster) -> Upcaster:
+        if not 1 <= version < cls.schema_version:
+            raise TypeError(f"{type_name} is at version {cls.schema_version}: no step from version {version} "
+                            "to declare.")
+        if (type_name, version) in _UPCASTERS:
+            raise TypeError(f"Two upcasters for {type_name} version {version}.")
+        _UPCASTERS[type_name, version] = step
+        return step
+
+    return declare
+
+
+def upcast(type_name: str, version: int | None, data: dict[str, Any]) -> dict[str, Any]:
+    """``type_name``'s data stored in ``version`` (None: stored before versions were
+    recorded, so 1) brought to its class's version, one declared step at a time.
+    The stored dict is not changed; data already in the class's version is
+    returned as it is, so the common read costs one comparison."""
+    current = event_class(type_name).schema_version
+    version = 1 if version is None else version
+    if version == current:
+        return data
+    if version < 1:
+        raise UnreadableVersion(f"{type_name} is stored in version {version}; versions start at 1.")
+    if version > current:
+        raise UnreadableVersion(f"{type_name} is stored in version {version}, but this code reads it only up "
+                                f"to version {current}: newer code wrote it; deploy that code here too.")
+    data = copy.deepcopy(data)  # a step may change nested lists too; the stored row's stay as read
+    for step in range(version, current):
+        convert = _UPCASTERS.get((type_name, step))
+        if convert is None:
+            raise UnreadableVersion(f"{type_name} is stored in version {version}, and no upcaster turns its "
+                                    f"version {step} into {step + 1}.")
+        data = convert(data)
+    return data
+
+
+def missing_upcasters() -> list[tuple[str, int]]:
+    """(type, version) of every step that an event class's chain lacks: what makes
+    a stored older event unreadable. Empty in a sound catalogue."""
+    return [(name, step) for name, cls in _REGISTRY.items() for step in range(1, cls.schema_version)
+            if (name, step) not in _UPCASTERS]
 
 
 def registered() -> dict[str, type[Event]]:

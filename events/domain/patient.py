@@ -9,24 +9,43 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from . import validate
 from .errors import AlreadyExists, Conflict, InvalidCommand
-from .messages import ERASED, Event, Words
+from .messages import ERASED, Event, Words, upcaster
 
 STREAM = "patient"
 PERSONAL = ("name", "date_of_birth", "phone", "email")
 
 
 @dataclass(frozen=True)
-class PatientCreated(Event, type="PATIENT_CREATED", stream=STREAM, personal=PERSONAL):
+class PatientCreated(Event, type="PATIENT_CREATED", stream=STREAM, version=2, personal=PERSONAL):
+    """Version 2 always writes ``phone`` and ``email``, null when the patient gave
+    none, so the stored registration says "no contact given" in so many words.
+    Version 1 wrote only what was given (the first registrations had no contact
+    fields at all); ``_contact_said`` reads it as version 2."""
+
     name: str
     date_of_birth: date
     phone: str | None = None
     email: str | None = None
 
+    def to_data(self) -> dict[str, Any]:
+        data = super().to_data()
+        return {**data, "phone": data.get("phone"), "email": data.get("email")}
+
     def told(self, stream_id: uuid.UUID, words: Words) -> str:
         return f"{self.name} registered as a patient"
+
+
+@upcaster(PatientCreated.type, 1)
+def _contact_said(data: dict[str, Any]) -> dict[str, Any]:
+    """PATIENT_CREATED 1 → 2: a contact field a version 1 registration left out was
+    not given; one it carries (written once the fields existed) is kept."""
+    data.setdefault("phone", None)
+    data.setdefault("email", None)
+    return data
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def test_register_stores_the_date_as_iso_text():
     # Events are stored as JSON: the date must survive as YYYY-MM-DD.
     (event,) = patient.register(None, name="Grace", date_of_birth=date(1980, 2, 3), today=TODAY)
     assert event.date_of_birth == date(1980, 2, 3)
-    assert event.to_data() == {"name": "Grace", "date_of_birth": "1980-02-03"}
+    assert event.to_data() == {"name": "Grace", "date_of_birth": "1980-02-03", "phone": None, "email": None}
     assert patient.PatientCreated.from_data(event.to_data()) == event
 
 

@@ -381,7 +381,7 @@ def evolve_for(stream_id, world):
 
 def json_roundtrip(events):
     """What the store gives back: the data went through JSON, and is decoded by its stored type name."""
-    return [messages.decode(e.type, json.loads(json.dumps(e.to_data()))) for e in events]
+    return [messages.decode(e.type, json.loads(json.dumps(e.to_data())), e.schema_version) for e in events]
 
 
 def recorded(events):

@@ -33,9 +33,14 @@ def test_the_fixture_holds_every_event_type_the_clinic_had_then():
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row['type']}-v{row['version']}")
 def test_every_stored_event_decodes_into_its_class_and_encodes_back_unchanged(row):
-    event = catalogue.decode(row["type"], row["data"])
+    """Unchanged, or changed only as its type's new version says: the fixture's rows
+    have no schema version (as stored before there was one), so they read as 1."""
+    event = catalogue.decode(row["type"], row["data"], None)
     assert type(event).type == row["type"] and event.stream_type == row["stream_type"]
-    assert event.to_data() == row["data"]
+    if type(event).schema_version == 1:
+        assert event.to_data() == row["data"]
+    else:  # PATIENT_CREATED 2 says "no contact given" where version 1 said nothing
+        assert event.to_data() == {**row["data"], "phone": None, "email": None}
 
 
 @pytest.fixture
