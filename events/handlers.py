@@ -213,6 +213,9 @@ def erase_patient(ctx: Context, command: ErasePatient) -> Written:
     patient_id = _id(command.patient_id)
     state, version = _existing(patient_id, patient.evolve, "patient")
     events = patient.erase(state, reason=command.reason)
+    if shredding.holds_plaintext(patient_id):
+        raise Conflict("Some of this patient's data was stored before it was encrypted, and erasure cannot reach "
+                       "it: an administrator runs `manage.py seal_history` first. Nothing was erased.")
     with transaction.atomic():
         written = _append_one(ctx, patient_id, patient.STREAM, version, events)
         shredding.destroy_key(patient_id)

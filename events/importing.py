@@ -153,8 +153,8 @@ def _validate(event: ImportedEvent) -> None:
 
 def _sealed(batch: list[ImportedEvent]) -> list[ImportedEvent]:
     """The batch with its personal fields sealed, as appends seal them (``events.shredding``).
-    A patient whose stream begins in the batch gets a key; a patient whose key is
-    gone was erased, and their personal data is not taken in again."""
+    A patient without a key gets one; an erased patient's personal data is not
+    taken in again."""
     booked = {_uuid(event.stream_id): _uuid(event.data["patient_id"]) for event in batch
               if event.type == "APPOINTMENT_CREATED" and event.data.get("patient_id")}
     owners = {i: shredding.subject_of(event_class(event.type), _uuid(event.stream_id), event.data,
@@ -163,16 +163,14 @@ def _sealed(batch: list[ImportedEvent]) -> list[ImportedEvent]:
     if not owners:
         return batch
     keyring = shredding.Keyring.fetch(subject for subject in owners.values() if subject)
-    starting = {_uuid(event.stream_id) for event in batch if event.version == 1}
-    keyring.create_many(sorted({subject for subject in owners.values()
-                                if subject and subject in starting and not keyring.has(subject)}))
+    keyring.create_many(sorted({subject for subject in owners.values() if subject and keyring.may_create(subject)}))
     sealed = list(batch)
     for i, subject in owners.items():
         try:
             sealed[i] = replace(batch[i], data=shredding.seal(batch[i].type, batch[i].data, subject, keyring))
         except shredding.MissingKey:
             raise InvalidImport(f"{batch[i].type} on stream {batch[i].stream_id} holds personal data of a patient "
-                                "without a data key (erased, or not registered in this import or before); "
+                                "who was erased; "
                                 "nothing of the batch was written.") from None
     return sealed
 

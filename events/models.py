@@ -93,11 +93,12 @@ class StoredEvent(models.Model):
 
 class DataKey(models.Model):
     """One patient's data key: the only way to read their personal fields in the
-    log (``events.shredding``). The only table of the write side rows leave:
-    deleting a patient's key is erasing them."""
+    log (``events.shredding``). Erasing a patient is deleting their key's bytes;
+    the row stays, so no key is ever made for them again."""
 
     subject = models.UUIDField(primary_key=True, help_text="The patient whose personal data this key seals.")
-    key = models.BinaryField(help_text="AES-256 key; wrapped under CLINIC_MASTER_KEY when that is set.")
+    key = models.BinaryField(null=True, help_text="AES-256 key, wrapped under CLINIC_MASTER_KEY when that is "
+                                                  "set; none once the patient is erased (the row is the tombstone).")
     wrapped = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -48,7 +48,7 @@ def seal_history(*, dry_run: bool = False, progress: Callable[[int, int], None] 
         fields = sum(len([name for name in event_class(type_name).personal if shredding.needs_sealing(
             type_name, {name: data.get(name)})]) for _, type_name, _, data in pending)
         keyring = shredding.Keyring.fetch(subjects)
-        missing = sorted(subject for subject in subjects if not keyring.has(subject))
+        missing = sorted(subject for subject in subjects if keyring.may_create(subject))
         result = Sealing(len(pending), fields, len(subjects), len(missing), dry_run)
         if dry_run or not pending:
             return result

@@ -13,7 +13,10 @@ A sealed field is stored as ``{"sealed": <base64 nonce + ciphertext>, "key":
 (associated data), so a sealed value cannot be moved to another field or patient.
 Empty values (None, "") are stored as they are: they say nothing of anyone.
 
-Keys live in one table (``DataKey``), the only one a delete is allowed on. With
+Keys live in one table (``DataKey``). Erasure deletes a key's bytes and keeps its
+row as a tombstone: a patient with a tombstone never gets a key again, while a
+patient with no row at all — registered before sealing existed — gets one with
+their next personal write (``manage.py seal_history`` seals their older events). With
 ``CLINIC_MASTER_KEY`` set they are stored wrapped (RFC 3394 key wrap) under it, so
 a copy of the database without the environment reads nothing either.
 
@@ -39,7 +42,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.dispatch import Signal
 
-from .domain.catalogue import event_class
+from .domain.catalogue import event_class, registered
 from .domain.messages import ERASED, Event, UnknownEventType
 from .models import DataKey
 
@@ -60,16 +63,18 @@ def is_sealed(value: Any) -> bool:
 class Keyring:
     """The data keys one read or one write needs, fetched together."""
 
-    def __init__(self, keys: Mapping[uuid.UUID, bytes]) -> None:
+    def __init__(self, keys: Mapping[uuid.UUID, bytes], erased: Iterable[uuid.UUID] = ()) -> None:
         self._ciphers = {subject: AESGCM(key) for subject, key in keys.items()}
+        self._erased = set(erased)
 
     @classmethod
     def fetch(cls, subjects: Iterable[uuid.UUID | str]) -> Keyring:
         wanted = {_uuid(subject) for subject in subjects}
         if not wanted:
             return cls({})
-        stored = DataKey.objects.filter(subject__in=wanted).values_list("subject", "key", "wrapped")
-        return cls({subject: _unwrapped(bytes(key), wrapped) for subject, key, wrapped in stored})
+        stored = list(DataKey.objects.filter(subject__in=wanted).values_list("subject", "key", "wrapped"))
+        return cls({subject: _unwrapped(bytes(key), wrapped) for subject, key, wrapped in stored if key is not None},
+                   erased=[subject for subject, key, _ in stored if key is None])
 
     @classmethod
     def for_rows(cls, datas: Iterable[Mapping[str, Any]]) -> Keyring:
@@ -78,6 +83,10 @@ class Keyring:
 
     def has(self, subject: uuid.UUID) -> bool:
         return subject in self._ciphers
+
+    def may_create(self, subject: uuid.UUID) -> bool:
+        """A key may be made for a patient who never had one — never for an erased one."""
+        return subject not in self._ciphers and subject not in self._erased
 
     def create(self, subject: uuid.UUID) -> None:
         """A new key for a new patient, stored now (in the caller's transaction)."""
@@ -163,10 +172,23 @@ class MissingKey(LookupError):
         self.subject = subject
 
 
-def destroy_key(subject: uuid.UUID) -> bool:
-    """Erase a patient: delete their key. True if there was one."""
-    deleted, _ = DataKey.objects.filter(subject=subject).delete()
-    return bool(deleted)
+def destroy_key(subject: uuid.UUID) -> None:
+    """Erase a patient: their key's bytes go; its row stays as the tombstone that
+    keeps a new key from ever being made for them."""
+    if not DataKey.objects.filter(subject=subject).update(key=None, wrapped=False):
+        DataKey.objects.create(subject=subject, key=None)
+
+
+def holds_plaintext(patient_id: uuid.UUID) -> bool:
+    """Whether any of the patient's personal data in the log is still unsealed
+    (written before sealing existed, and ``seal_history`` not run yet): erasing
+    them then would leave it readable."""
+    from .models import StoredEvent  # beside DataKey; kept local like the model's own import of this module
+    bookings = StoredEvent.objects.filter(type="APPOINTMENT_CREATED", data__patient_id=str(patient_id))
+    theirs = StoredEvent.objects.filter(stream_id=patient_id) | StoredEvent.objects.filter(
+        type__in=[name for name, cls in registered().items() if cls.owner],
+        stream_id__in=bookings.values("stream_id"))
+    return any(needs_sealing(type_name, data) for type_name, data in theirs.values_list("type", "data").iterator())
 
 
 def _bound(subject: uuid.UUID, field: str) -> bytes:

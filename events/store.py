@@ -144,8 +144,8 @@ def append(writes: Iterable[StreamWrite], *, metadata: dict[str, str], occurred_
 
 def _sealed(writes: list[StreamWrite]) -> list[list[dict[str, Any]]]:
     """Each event's stored data, its personal fields sealed under their patient's
-    key (``events.shredding``). A patient's key is made with their stream's first
-    event; a key that is gone means the patient was erased, and nothing is written."""
+    key (``events.shredding``). A patient's key is made with their first personal
+    write; a key that is gone means the patient was erased, and nothing is written."""
     datas = [[event.to_data() for event in write.events] for write in writes]
     owners = {(i, j): shredding.subject_of(type(event), _uuid(write.stream_id), datas[i][j])
               for i, write in enumerate(writes) for j, event in enumerate(write.events)
@@ -153,10 +153,8 @@ def _sealed(writes: list[StreamWrite]) -> list[list[dict[str, Any]]]:
     if not owners:
         return datas
     keyring = shredding.Keyring.fetch(subject for subject in owners.values() if subject is not None)
-    new_streams = {_uuid(write.stream_id) for write in writes if write.expected_version == 0}
-    for subject in set(owners.values()):
-        if subject is not None and not keyring.has(subject) and subject in new_streams:
-            keyring.create(subject)
+    keyring.create_many(sorted({subject for subject in owners.values()
+                                if subject is not None and keyring.may_create(subject)}))
     try:
         for (i, j), subject in owners.items():
             datas[i][j] = shredding.seal(writes[i].events[j].type, datas[i][j], subject, keyring)

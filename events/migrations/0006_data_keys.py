@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
             name='DataKey',
             fields=[
                 ('subject', models.UUIDField(help_text='The patient whose personal data this key seals.', primary_key=True, serialize=False)),
-                ('key', models.BinaryField(help_text='AES-256 key; wrapped under CLINIC_MASTER_KEY when that is set.')),
+                ('key', models.BinaryField(help_text='AES-256 key, wrapped under CLINIC_MASTER_KEY when that is set; none once the patient is erased (the row is the tombstone).', null=True)),
                 ('wrapped', models.BooleanField(default=False)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
