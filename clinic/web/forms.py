@@ -150,6 +150,12 @@ class PatientForm(Form):
     date_of_birth = forms.DateField(widget=DateInput())
 
 
+class RegisterPatientForm(PatientForm):
+    allow_duplicate = forms.BooleanField(
+        required=False, label="Register anyway",
+        help_text="Tick only for another person with the same name and date of birth as a registered patient.")
+
+
 class ErasePatientForm(Form):
     reason = forms.CharField(max_length=500, help_text="For the clinic's records, e.g. the request's reference. "
                                                        "Do not name the patient: the reason is kept in the clear.")

@@ -97,6 +97,18 @@ def test_registering_a_patient_opens_their_page_with_their_age(staff):
     assert "Age 40" in page
 
 
+def test_a_likely_duplicate_is_refused_beside_the_name_until_the_form_says_it_is_another_person(staff, patient):
+    twin = {"name": " grace  HOPPER ", "date_of_birth": "1980-12-09"}  # the fixture's patient, typed again
+    refused = staff.post("/patients/", twin)
+    assert refused.status_code == 409
+    assert 'id="id_name_error"' in refused.content.decode()
+    assert "Grace Hopper, born 9 December 1980, is already registered" in text(refused)
+    assert Patient.objects.count() == 1
+
+    response = staff.post("/patients/", {**twin, "allow_duplicate": "on"}, follow=True)
+    assert "registered." in text(response) and Patient.objects.count() == 2
+
+
 def test_a_date_of_birth_in_the_future_is_shown_beside_the_field(staff):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     response = staff.post("/patients/", {"name": "Alan Turing", "date_of_birth": tomorrow.isoformat()})

@@ -14,11 +14,12 @@ from clinic.roles import visible
 from clinic.roles.rules import Capability, may
 from clinic.roles.staff import staff_of
 from events.domain import commands as c
+from events.domain.errors import Conflict
 from readmodels import selectors
 
 from .. import commands
 from ..access import staff_page
-from ..forms import ErasePatientForm, PatientForm, PatientSearchForm
+from ..forms import ErasePatientForm, PatientForm, PatientSearchForm, RegisterPatientForm
 from . import query_with, shown_or_pending
 
 PAGE_SIZE = 25
@@ -35,10 +36,9 @@ def patient_list(request):
     if request.method == "GET" and "q" in request.GET:
         # A link from before searches were posted: the same search, its name out of the URL.
         return _searched(request, request.GET["q"])
-    form = PatientForm(request.POST if request.method == "POST" else None)
+    form = RegisterPatientForm(request.POST if request.method == "POST" else None)
     if form.is_bound:
-        written = commands.submit(request, form, lambda data: c.RegisterPatient(
-            name=data["name"], date_of_birth=data["date_of_birth"]))
+        written = commands.submit(request, form, _registration)
         if written:
             messages.success(request, f"{form.cleaned_data['name']} registered.")
             return redirect("web:patient", written.id)
@@ -55,6 +55,18 @@ def patient_list(request):
         "previous_query": query_with(request, page=page.previous_page_number()) if page.has_previous() else None,
         "next_query": query_with(request, page=page.next_page_number()) if page.has_next() else None,
     }, status=commands.status(form))
+
+
+def _registration(data):
+    """The patient to register, unless they look registered already (the same name
+    and date of birth) and the form does not say this is another person. Read side,
+    at the edge, as the API's guard (docs/api.md, "Duplicate patients")."""
+    twin = None if data["allow_duplicate"] else selectors.same_patient(data["name"], data["date_of_birth"])
+    if twin is not None:
+        born = twin.date_of_birth
+        raise Conflict(f"{twin.name}, born {born.day} {born:%B %Y}, is already registered: open their record "
+                       "from the list, or tick Register anyway if this is another person.", field="name")
+    return c.RegisterPatient(name=data["name"], date_of_birth=data["date_of_birth"])
 
 
 @staff_page(Capability.SEE_PATIENTS)
