@@ -80,7 +80,8 @@ def keep_after_commit(stream_id: uuid.UUID, kind: Snapshotted[Any], version: int
 
 
 def keep(stream_id: uuid.UUID, kind: Snapshotted[Any], version: int, state: Any) -> None:
-    """Upsert the snapshot unless a newer one of the same schema is stored; a
+    """Upsert the snapshot unless a newer one of the same schema is stored (one at
+    the same version is written again: it may be one ``read`` could not use); a
     failure is logged, never raised — the command it follows has succeeded."""
     values = {"stream_id": stream_id, "stream_type": kind.stream_type, "schema": kind.schema, "version": version,
               "state": kind.encode(state), "taken_at": timezone.now()}
@@ -92,7 +93,7 @@ def keep(stream_id: uuid.UUID, kind: Snapshotted[Any], version: int, state: Any)
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "
                 f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates} "
-                f"WHERE {table}.version < excluded.version OR {table}.schema <> excluded.schema",
+                f"WHERE {table}.version <= excluded.version OR {table}.schema <> excluded.schema",
                 [_COLUMNS[name].get_db_prep_save(value, connection) for name, value in values.items()])
     except DatabaseError as error:
         logger.warning("snapshot not written; the next load writes it",
