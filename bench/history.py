@@ -30,13 +30,13 @@ def measure(commands, warmup=5, sizes=HISTORY_SIZES):
     """{figure: ms} for every history size; ``commands`` of each kind are timed."""
     figures = {}
     for size in sizes:
-        booking, arrival = _timed(_doctor_with_history(size), commands, warmup)
+        booking, arrival = _timed(doctor_with_history(size), commands, warmup)
         figures[f"booking_ms_p50_history_{size}"] = booking
         figures[f"arrival_ms_p50_history_{size}"] = arrival
     return figures
 
 
-def _doctor_with_history(size):
+def doctor_with_history(size):
     from events import handlers, importing, store
     from events.domain.commands import RegisterDoctor
     from events.domain.doctor import DoctorArrived, DoctorCreated, DoctorLeft
