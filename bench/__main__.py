@@ -116,8 +116,9 @@ def child_environment(database_url):
     env = dict(os.environ)
     for name in ("CELERY_BROKER_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"):
         env.pop(name, None)  # eager Celery; the bench settings
+    # A log line per command and request would bury the run's progress and table.
     env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="bench.settings", PYTHONPATH=str(ROOT),
-               LOG_LEVEL="ERROR")
+               LOG_LEVEL="ERROR", CLINIC_REQUEST_LOG_LEVEL="WARNING")
     return env
 
 
