@@ -15,8 +15,8 @@ a doctor is made — registered through the command layer for 0, imported with
   alternating, an hour apart, after the history's last departure. Median per
   command in ms.
 
-Both kinds are interleaved command by command after a short warm-up, so they
-see the same machine. The commands write: the doctor's stream grows by the
+Both kinds, and the three doctors, take turns command by command after a short
+warm-up, so they see the same machine. The commands write: the doctor's stream grows by the
 arrivals and departures timed, a few dozen events against thousands.
 """
 import time
@@ -27,12 +27,21 @@ HISTORY_SIZES = (0, 2_000, 20_000)
 
 
 def measure(commands, warmup=5, sizes=HISTORY_SIZES):
-    """{figure: ms} for every history size; ``commands`` of each kind are timed."""
+    """{figure: ms} for every history size; ``commands`` of each kind are timed.
+    Every doctor is made first and the sizes take turns command by command, so a
+    change in the machine's load (or the database tidying up after the imports)
+    falls on all of them alike."""
+    from .suite import percentile
+
+    doctors = {size: doctor_with_history(size) for size in sizes}
+    runs = {size: _Run(doctor_id, warmup + commands) for size, doctor_id in doctors.items()}
+    for n in range(warmup + commands):
+        for run in runs.values():
+            run.step(n)
     figures = {}
-    for size in sizes:
-        booking, arrival = _timed(doctor_with_history(size), commands, warmup)
-        figures[f"booking_ms_p50_history_{size}"] = booking
-        figures[f"arrival_ms_p50_history_{size}"] = arrival
+    for size, run in runs.items():
+        figures[f"booking_ms_p50_history_{size}"] = percentile(run.bookings[warmup:], 50)
+        figures[f"arrival_ms_p50_history_{size}"] = percentile(run.shifts[warmup:], 50)
     return figures
 
 
@@ -58,29 +67,32 @@ def doctor_with_history(size):
     return doctor_id
 
 
-def _timed(doctor_id, commands, warmup):
-    from events import handlers
-    from events.domain.commands import Arrive, BookAppointment, Leave, RegisterPatient
+class _Run:
+    """One doctor's timed commands: a booking, then an arrival or a departure, per step."""
 
-    from .suite import percentile
+    def __init__(self, doctor_id, total):
+        from events import handlers
+        from events.domain.commands import RegisterPatient
 
-    total = warmup + commands
-    patients = [handlers.dispatch(_ctx(), RegisterPatient(name=f"Patient {n}", date_of_birth=datetime(
-        1980, 1, 1).date())).id for n in range(total)]
-    slots = _slots(total)
-    shift_start = datetime.now(timezone.utc) - timedelta(days=20)
-    bookings, shifts = [], []
-    for n in range(total):
-        day, at = slots[n]
+        self.doctor_id, self.bookings, self.shifts = doctor_id, [], []
+        self.patients = [handlers.dispatch(_ctx(), RegisterPatient(name=f"Patient {n}", date_of_birth=datetime(
+            1980, 1, 1).date())).id for n in range(total)]
+        self.slots = _slots(total)
+        self.shift_start = datetime.now(timezone.utc) - timedelta(days=20)
+
+    def step(self, n):
+        from events import handlers
+        from events.domain.commands import Arrive, BookAppointment, Leave
+
+        day, at = self.slots[n]
         started = time.perf_counter()
-        handlers.dispatch(_ctx(), BookAppointment(doctor_id=doctor_id, patient_id=patients[n], day=day, time=at,
-                                                  duration_minutes=30))
-        bookings.append((time.perf_counter() - started) * 1000)
-        command = (Arrive if n % 2 == 0 else Leave)(doctor_id, at=shift_start + timedelta(hours=n))
+        handlers.dispatch(_ctx(), BookAppointment(doctor_id=self.doctor_id, patient_id=self.patients[n], day=day,
+                                                  time=at, duration_minutes=30))
+        self.bookings.append((time.perf_counter() - started) * 1000)
+        command = (Arrive if n % 2 == 0 else Leave)(self.doctor_id, at=self.shift_start + timedelta(hours=n))
         started = time.perf_counter()
         handlers.dispatch(_ctx(), command)
-        shifts.append((time.perf_counter() - started) * 1000)
-    return percentile(bookings[warmup:], 50), percentile(shifts[warmup:], 50)
+        self.shifts.append((time.perf_counter() - started) * 1000)
 
 
 def _slots(count):
