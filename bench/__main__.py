@@ -36,11 +36,15 @@ RESULTS = ROOT / "bench" / "results"
 SUFFIX = {"sqlite": "sqlite", "pg": "pg"}
 
 # (key, label, target as (comparison, value[, only this backend]) or None, format).
-# The targets are issue 5's, for the full preset; quick runs show them for orientation.
+# The targets are issue 5's (the history ratios issue 13's), for the full preset; quick runs show them for orientation.
 ROWS = [
     ("append_events_per_s", "append: commands through the command layer (events/s)", None, "{:,.0f}"),
     ("peer_append_events_per_s", "peer append: one save per command (events/s)", None, "{:,.0f}"),
     ("append_vs_peer", "append_vs_peer", (">=", 1.0), "{:.2f}"),
+    *[(f"{kind}_ms_p50_history_{n}", f"{label} p50, {n:,} events in the doctor's stream (ms)", None, "{:.2f}")
+      for kind, label in (("booking", "booking"), ("arrival", "arrive or leave")) for n in (0, 2_000, 20_000)],
+    ("booking_history_ratio", "booking p50 at 20,000 events / at 0", ("<=", 1.5), "{:.2f}"),
+    ("arrival_history_ratio", "arrive or leave p50 at 20,000 events / at 0", ("<=", 1.5), "{:.2f}"),
     ("peer_batch_append_events_per_s", "peer append: 100 commands per save (events/s)", None, "{:,.0f}"),
     ("import_events_per_s", "bulk import (events/s)", (">=", 50_000, "pg"), "{:,.0f}"),
     ("rebuild_events", "rebuild: events in the log", None, "{:,.0f}"),
@@ -70,6 +74,8 @@ RATIOS = {
     "append_vs_peer": ("append_events_per_s", "peer_append_events_per_s"),
     "detail_vs_fold": ("fold_detail_ms_p50", "detail_ms_p50"),
     "join_vs_nplus1": ("nplus1_list_ms_p50", "join_list_ms_p50"),
+    "booking_history_ratio": ("booking_ms_p50_history_20000", "booking_ms_p50_history_0"),
+    "arrival_history_ratio": ("arrival_ms_p50_history_20000", "arrival_ms_p50_history_0"),
 }
 
 
@@ -110,8 +116,9 @@ def child_environment(database_url):
     env = dict(os.environ)
     for name in ("CELERY_BROKER_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"):
         env.pop(name, None)  # eager Celery; the bench settings
+    # A log line per command and request would bury the run's progress and table.
     env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="bench.settings", PYTHONPATH=str(ROOT),
-               LOG_LEVEL="ERROR")
+               LOG_LEVEL="ERROR", CLINIC_REQUEST_LOG_LEVEL="WARNING")
     return env
 
 

@@ -3,8 +3,8 @@
 * **Fold per request** (``FoldedAppointmentDetail``): the answer of
   ``GET /api/appointments/{id}/`` built the way a system without read models
   would — read the appointment's, its doctor's and its patient's event streams
-  and fold each into its current state, on every request, the way the command
-  handlers do (``handlers.load``: one light query per stream). Same view machinery
+  and fold each into its current state, on every request, from the first event
+  (``handlers.replay``: one light query per stream, no snapshot). Same view machinery
   (DRF, token authentication, staff permission, JSON rendering) as the real
   endpoint, so the difference is only where the answer comes from. The doctor's
   stream holds every arrival and departure ever recorded, so this gets slower
@@ -37,11 +37,11 @@ PAGE = 50
 
 def folded_appointment(appointment_id, today):
     """The API's appointment body, from the three event streams alone."""
-    booked, _ = handlers.load(appointment_id, appointment.evolve)
+    booked, _ = handlers.replay(appointment_id, appointment.evolve)
     if booked is None:
         raise Http404
-    doc, _ = handlers.load(booked.doctor_id, doctor.evolve)
-    pat, _ = handlers.load(booked.patient_id, patient.evolve)
+    doc, _ = handlers.replay(booked.doctor_id, doctor.evolve)
+    pat, _ = handlers.replay(booked.patient_id, patient.evolve)
     return {
         "id": str(appointment_id),
         "day": booked.day.isoformat(),

@@ -60,7 +60,10 @@ def command_script(target_events, *, seed=1, doctors=50, patients=200):
     """Commands that write about ``target_events`` events, as a reception would:
     doctors arrive, appointments are booked (about one in four cancelled again),
     patients are renamed now and then, doctors leave. Shifts are in the past,
-    one day per round, so every arrival follows the last departure."""
+    one day per round, so every arrival follows the last departure; the round's
+    bookings are on a weekday from a week ahead (one a round), since the clinic
+    refuses a time that has passed, and at each hour every doctor sees another
+    patient, since a patient is in one place at a time."""
     rng = random.Random(seed)
     script = []
     doctor_ids = [_uuid(rng) for _ in range(doctors)]
@@ -72,11 +75,14 @@ def command_script(target_events, *, seed=1, doctors=50, patients=200):
         script.append(Command("patient", {"patient_id": patient_id, "name": _name(rng),
                                           "date_of_birth": _birth(rng)}, 1))
     written = len(script)
-    first_day = datetime.now(timezone.utc).date() - timedelta(days=1000)
+    today = datetime.now(timezone.utc).date()
+    first_day = today - timedelta(days=1000)
+    booking_days = (day for day in (today + timedelta(days=7 + n) for n in range(10**6)) if day.weekday() < 5)
     round_ = 0
     while written < target_events:
-        day = first_day + timedelta(days=round_)
-        for doctor_id in doctor_ids:
+        day, booking_day = first_day + timedelta(days=round_), next(booking_days)
+        takers = [rng.sample(patient_ids, len(doctor_ids)) for _ in range(4)]  # per hour, a patient per doctor
+        for n, doctor_id in enumerate(doctor_ids):
             if written >= target_events:
                 break
             at = datetime.combine(day, time(8, rng.randrange(30)), tzinfo=timezone.utc)
@@ -87,7 +93,7 @@ def command_script(target_events, *, seed=1, doctors=50, patients=200):
                 booked.append(appointment_id)
                 commands.append(Command("book", {
                     "appointment_id": appointment_id, "doctor_id": doctor_id,
-                    "patient_id": rng.choice(patient_ids), "day": day,
+                    "patient_id": takers[slot][n], "day": booking_day,
                     "time": time(9 + slot), "duration_minutes": 30}, 2))
             if rng.random() < 0.25:
                 commands.append(Command("cancel", {"appointment_id": rng.choice(booked), "reason": "Unwell"}, 2))

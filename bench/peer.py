@@ -144,7 +144,7 @@ class Schedule(Aggregate):
 
     def book(self, appointment_id, start, duration_minutes, doctor_name):
         slot = clinic_schedule.Slot(_minutes(start), _minutes(start) + duration_minutes)
-        clinic_schedule.ensure_free(self.booked, slot, doctor_name=doctor_name)
+        clinic_schedule.ensure_free(self.booked, slot, who=f"Dr {doctor_name}", field="time")
         self._booked(appointment_id, start, duration_minutes)
 
     @event("SlotBooked")

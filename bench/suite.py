@@ -33,12 +33,13 @@ class Preset:
     list_rounds: int
     warmup: int = 30
     first_patients: int = 2000  # patients registered on the history's first day
+    history_commands: int = 60  # bookings, and arrivals and departures, timed per history size
 
 
 PRESETS = {
     "tiny": Preset(append_events=120, peer_log_events=300, rebuild_small_events=600, rebuild_events=2_000,
                    min_appointments=800, detail_requests=40, fold_requests=15, list_rounds=8, warmup=5,
-                   first_patients=100),
+                   first_patients=100, history_commands=10),
     "quick": Preset(append_events=3_000, peer_log_events=20_000, rebuild_small_events=10_000,
                     rebuild_events=100_000, min_appointments=100_000, detail_requests=2_000, fold_requests=300,
                     list_rounds=100),
@@ -123,6 +124,16 @@ class Suite:
             self.figures["peer_append_events_per_s"] = peer_written / peer_seconds
         log(f"append: {written} events in {clinic_seconds:.1f} s"
             + (f"; peer {peer_written} in {peer_seconds:.1f} s" if self.peer else ""))
+
+    def history(self):
+        """``booking_ms_p50_history_<n>`` and ``arrival_ms_p50_history_<n>`` for
+        n = 0, 2,000 and 20,000 events in the doctor's stream: see ``bench.history``."""
+        from . import history
+
+        figures = history.measure(self.preset.history_commands, warmup=min(self.preset.warmup, 10))
+        self.figures.update(figures)
+        log("history: " + ", ".join(f"{key.replace('_ms_p50_history_', ' at ')} {value:.2f} ms"
+                                    for key, value in figures.items()))
 
     def peer_batches(self):
         """``peer_batch_append_events_per_s`` (for reference): the peer with 100
@@ -447,6 +458,7 @@ class Suite:
         self.database_facts()
         events_committed.disconnect(project_new_events)  # see the module docstring
         self.append()
+        self.history()
         self.peer_batches()
         history = History(seed=2, first_patients=self.preset.first_patients)
         imported, seconds = self.imports_and_rebuilds(history)

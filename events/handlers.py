@@ -22,7 +22,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from . import shredding, store
+from . import shredding, snapshots, store
 from .domain import appointment, doctor, fold, hours, patient, schedule
 from .domain.clinic import Clinic, day_words
 from .domain.commands import (
@@ -100,12 +100,29 @@ def load(stream_id: uuid.UUID, evolve: Evolve) -> tuple[Any, int]:
 
 
 def load_many(*streams: tuple[uuid.UUID, Evolve]) -> list[tuple[Any, int]]:
-    """``load`` for several (stream id, evolve) pairs, read in one query."""
-    histories = store.read_histories([stream_id for stream_id, _ in streams])
-    return [_folded(events, evolve) for events, (_, evolve) in zip(histories, streams, strict=True)]
+    """``load`` for several (stream id, evolve) pairs. A doctor's stream starts
+    from its snapshot, if it has a usable one, and only the events after it are
+    read (``events.snapshots``): one query for the snapshots, one for the events
+    of every stream. A load that folded more than ``snapshots.EVERY`` events of a
+    snapshotted stream leaves a snapshot of what it folded."""
+    kinds = {stream_id: kind for stream_id, evolve in streams if (kind := snapshots.kind_of(evolve))}
+    taken = snapshots.read(list(kinds)) if kinds else {}
+    starts = [taken.get(stream_id, snapshots.Taken(0, None)) for stream_id, _ in streams]
+    histories = store.read_histories([stream_id for stream_id, _ in streams], [start.version for start in starts])
+    loaded = []
+    for (stream_id, evolve), start, events in zip(streams, starts, histories, strict=True):
+        state, version = fold(evolve, events, start.state), (events[-1].version if events else start.version)
+        kind = kinds.get(stream_id)
+        if kind is not None and state is not None and version - start.version > snapshots.EVERY:
+            snapshots.keep_after_commit(stream_id, kind, version, state)
+        loaded.append((state, version))
+    return loaded
 
 
-def _folded(events: list[store.Recorded], evolve: Evolve) -> tuple[Any, int]:
+def replay(stream_id: uuid.UUID, evolve: Evolve) -> tuple[Any, int]:
+    """A stream folded from its first event, no snapshot: what a decision on a
+    snapshot must equal, and what the bench's fold baseline measures."""
+    events = store.read_histories([stream_id])[0]
     return fold(evolve, events), (events[-1].version if events else 0)
 
 

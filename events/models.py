@@ -104,3 +104,20 @@ class DataKey(models.Model):
 
     def __str__(self) -> str:
         return f"data key of {self.subject}"
+
+
+class Snapshot(models.Model):
+    """A stream's state at a version, kept beside the log so that a command folds
+    only the events after it (``events.snapshots``). A cache: rows may be deleted
+    at any time and are made again from the log; nothing reads them but the
+    command handlers. Never a patient's stream (``events.domain.snapshot``)."""
+
+    stream_id = models.UUIDField(primary_key=True)
+    stream_type = models.CharField(max_length=32)
+    schema = models.CharField(max_length=64, help_text="The state's shape and revision it was written under.")
+    version = models.PositiveIntegerField(help_text="The stream's version the state is folded up to.")
+    state = models.JSONField()
+    taken_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.stream_type}/{self.stream_id} at v{self.version}"

@@ -23,7 +23,9 @@ def test_the_harness_runs_at_a_tiny_size_and_writes_every_figure(tmp_path):
     for key in ["append_events_per_s", "import_events_per_s", "rebuild_events_per_s", "rebuild_peak_rss_mb",
                 "rebuild_small_peak_rss_mb", "detail_ms_p50", "detail_ms_p99", "fold_detail_ms_p50",
                 "nplus1_list_ms_p50", "join_list_ms_p50", "readall_events_per_s", "detail_vs_fold",
-                "join_vs_nplus1", "audited_detail_ms_p50", "unaudited_detail_ms_p50"]:
+                "join_vs_nplus1", "audited_detail_ms_p50", "unaudited_detail_ms_p50",
+                *[f"{kind}_ms_p50_history_{n}" for kind in ("booking", "arrival") for n in (0, 2000, 20000)],
+                "booking_history_ratio", "arrival_history_ratio"]:
         assert figures[f"{key}_sqlite"] > 0, key
     assert figures["detail_queries_sqlite"] == 1  # the appointment, its doctor and patient: one join
     assert figures["join_list_queries_sqlite"] == 1
@@ -32,6 +34,7 @@ def test_the_harness_runs_at_a_tiny_size_and_writes_every_figure(tmp_path):
     assert peer is None or peer > 0  # the peer library is optional (bench/requirements.txt)
     assert figures["machine_cores"] and figures["machine_python"] and figures["db_version_sqlite"]
     assert "appointments in the read model" in result.stdout  # the printed table
+    assert "booking p50, 20,000 events in the doctor's stream (ms)" in result.stdout
 
 
 def test_the_command_script_writes_what_it_plans():

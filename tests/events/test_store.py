@@ -260,6 +260,27 @@ def test_histories_come_back_per_stream_in_the_order_asked_with_their_data(write
         [(e.position, e.type, e.data) for e in store.read_stream(a)]
 
 
+def test_histories_read_past_the_version_given_per_stream(write):
+    """What a snapshot's load reads: only the events after its version, the other
+    streams whole, still in one query."""
+    a, b = uuid.uuid4(), uuid.uuid4()
+    write(a, n=5)
+    write(b, n=2)
+    with CaptureQueriesContext(connection) as captured:
+        history_a, history_b, missing = store.read_histories([a, b, uuid.uuid4()], after=[3, 0, 7])
+    assert [e.version for e in history_a] == [4, 5] and [e.version for e in history_b] == [1, 2]
+    assert missing == [] and len(captured.captured_queries) == 1
+    assert store.read_histories([a], after=[5]) == [[]]
+
+
+def test_one_stream_is_not_read_from_two_versions_at_once(write):
+    a = uuid.uuid4()
+    write(a, n=3)
+    assert store.read_histories([a, a], after=[1, 1])[0] == store.read_histories([a], after=[1])[0]
+    with pytest.raises(ValueError, match="two versions"):
+        store.read_histories([a, str(a)], after=[0, 2])
+
+
 def test_read_log_gives_only_the_types_asked_within_the_bounds(write):
     write(n=3, type="A")
     write(n=2, type="B")
