@@ -69,18 +69,25 @@ class Keyring:
         self._erased = set(erased)
 
     @classmethod
-    def fetch(cls, subjects: Iterable[uuid.UUID | str]) -> Keyring:
+    def fetch(cls, subjects: Iterable[uuid.UUID | str],
+              known: Mapping[uuid.UUID, tuple[bytes | None, bool]] | None = None) -> Keyring:
+        """The subjects' keys: those ``known`` (stored rows already read, as
+        (key, wrapped)), and the rest with one query — none if nothing is left."""
         wanted = {_uuid(subject) for subject in subjects}
-        if not wanted:
-            return cls({})
-        stored = _stored_keys(wanted)
-        return cls({subject: _unwrapped(bytes(key), wrapped) for subject, key, wrapped in stored if key is not None},
+        stored = [(subject, *known[subject]) for subject in wanted if subject in known] if known else []
+        missing = wanted.difference(known or ())
+        if missing:
+            stored += _stored_keys(missing)
+        return cls({subject: _unwrapped(bytes(key), bool(wrapped)) for subject, key, wrapped in stored
+                    if key is not None},
                    erased=[subject for subject, key, _ in stored if key is None])
 
     @classmethod
-    def for_rows(cls, datas: Iterable[Mapping[str, Any]]) -> Keyring:
-        """The keys the sealed values of these events' data name; no query if none does."""
-        return cls.fetch({value[KEY] for data in datas for value in data.values() if is_sealed(value)})
+    def for_rows(cls, datas: Iterable[Mapping[str, Any]],
+                 known: Mapping[uuid.UUID, tuple[bytes | None, bool]] | None = None) -> Keyring:
+        """The keys the sealed values of these events' data name; no query if none
+        does, or if every one is ``known``."""
+        return cls.fetch({value[KEY] for data in datas for value in data.values() if is_sealed(value)}, known)
 
     def has(self, subject: uuid.UUID) -> bool:
         return subject in self._ciphers
