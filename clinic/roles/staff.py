@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, OuterRef, QuerySet
+
 from .rules import Capability, Role, Staff
 
 NO_ROLE = Staff()
@@ -20,6 +23,30 @@ def staff_of(user: Any) -> Staff:
         cached = _read(user)
         user._clinic_staff = cached
     return cached
+
+
+def with_staff(users_rows: QuerySet[Any], user: str = "user") -> QuerySet[Any]:
+    """The rows (API tokens, say) with what ``staff_of`` needs of their ``user``,
+    in the same query: each role as an EXISTS, the clinician's doctor by a join.
+    A token's request then costs one query for who and what, not two."""
+    from django.contrib.auth.models import Group
+
+    return users_rows.select_related(user, f"{user}__clinician").annotate(**{
+        f"holds_{role.value}": Exists(Group.objects.filter(user=OuterRef(user), name=role.value)) for role in Role})
+
+
+def remember(row: Any, user: str = "user") -> None:
+    """Cache on the row's user the role that ``with_staff`` read with it."""
+    account = getattr(row, user)
+    if account.is_superuser:
+        account._clinic_staff = Staff(superuser=True)
+        return
+    roles = frozenset(role for role in Role if getattr(row, f"holds_{role.value}"))
+    try:
+        doctor_id = account.clinician.doctor_id if Role.CLINICIAN in roles else None
+    except ObjectDoesNotExist:
+        doctor_id = None
+    account._clinic_staff = Staff(roles=roles, doctor_id=doctor_id)
 
 
 def _read(user: Any) -> Staff:
