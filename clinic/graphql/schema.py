@@ -37,7 +37,7 @@ from readmodels import models as rows
 from readmodels import selectors
 
 # The limits (docs/api.md, "GraphQL"). The deepest useful query, appointment →
-# patient → name, is 3 levels; the seed query is 29 tokens. Each root field costs
+# patient → name, is 3 levels; the seed query is 23 tokens. Each root field costs
 # one SQL query, and a root field can be repeated only under an alias, so the
 # alias limit bounds a request's SQL: at most MAX_ALIASES + 2 data queries.
 MAX_DEPTH = 5
