@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from clinic.graphql.views import GraphQL
 from clinic.operations import views as operations
 
 urlpatterns = [
@@ -8,6 +9,7 @@ urlpatterns = [
     path("metrics", operations.metrics_page, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", include("clinic.api.urls")),
+    path("graphql", GraphQL.as_view(), name="graphql"),  # docs/api.md, "GraphQL"
     path("", include("clinic.web.urls")),  # staff pages, sign-in, live updates
 ]
 

@@ -7,6 +7,8 @@ scripts and styles served as files from this origin, so anything inline — a
 A refusal is caught both ways Chromium tells it: the page's
 ``securitypolicyviolation`` event, recorded from before any script of the page
 runs, and the console's "Refused to …" message."""
+import json
+
 from playwright.sync_api import expect
 
 from .conftest import SUPERUSER, sign_in
@@ -95,4 +97,23 @@ def test_the_api_docs_run_under_the_policy(new_page):
     operations.filter(has_text="/api/patients/{id}/").first.locator(".opblock-summary").first.click()
     expect(page.get_by_text("Try it out").first).to_be_visible()
     watched.check("/api/docs/ opened")
+    assert not watched.refused
+
+
+def test_the_graphql_page_runs_under_the_policy_and_its_form_answers(new_page):
+    """GET /graphql is not GraphiQL (it would need inline and CDN scripts): the schema and
+    a plain form, which posts with the session's CSRF token and shows the JSON answer."""
+    watched = Watched(new_page())
+    page = watched.page
+    sign_in(page)
+    appointment = links(page, "main td a[href^='/appointments/']")[0].strip("/").split("/")[-1]
+    watched.visit("/graphql")
+    expect(page.get_by_text("type Query")).to_be_visible()
+    seed_query = 'query { appointment(id: "ID") { day time patient { name age } doctor { name specialty } } }'
+    page.get_by_role("textbox", name="Query").fill(seed_query.replace("ID", appointment))
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.wait_for_load_state("load")
+    answer = json.loads(page.locator("pre").first.inner_text())
+    assert set(answer["data"]["appointment"]) == {"day", "time", "patient", "doctor"}, answer
+    watched.check("/graphql answered")
     assert not watched.refused

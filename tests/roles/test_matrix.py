@@ -98,6 +98,9 @@ DOORS = [
     Door("api:events", "get", ONLY_MANAGER),
     Door("api:stream-events", "get", ONLY_MANAGER, ("id", "own doctor")),
     Door("api:audit", "get", ONLY_MANAGER, body=lambda world: {"patient": str(world["own patient"])}),
+    # --- GraphQL (clinic.graphql): the API's door, at /graphql; a session here, a token in tests/graphql
+    Door("graphql", "get", STAFF),
+    Door("graphql", "post", STAFF, body={"query": '{ appointments(day: "2030-01-07") { day patient { name } } }'}),
     # --- operations: health for anyone (a load balancer), metrics for staff with a role (or the metrics token)
     Door("healthz", "get", ANYONE),
     Door("metrics", "get", STAFF),
