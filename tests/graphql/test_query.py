@@ -35,9 +35,9 @@ def test_every_field_of_an_appointment_matches_rest(api, appointment):
 
 
 def test_the_seed_query_is_one_sql_query_for_its_data(api, seed_query, django_assert_num_queries):
-    # Exactly GET /api/appointments/{id}/'s budget (tests/api/test_query_budget.py): the token,
-    # the user's role, the appointment joined with its doctor and patient, the audit's INSERT.
-    with django_assert_num_queries(4) as captured:
+    # Exactly GET /api/appointments/{id}/'s budget (tests/api/test_query_budget.py): the token
+    # with the user's role, the appointment joined with its doctor and patient, the audit's INSERT.
+    with django_assert_num_queries(3) as captured:
         response = ask(api, seed_query)
     assert response.json()["data"]["appointment"]
     [data] = data_queries(captured)
@@ -64,8 +64,8 @@ DAY_QUERY = 'query { appointments(day: "2030-01-07") { id day time patient { nam
 @pytest.mark.parametrize("count", [1, 20])
 def test_a_days_appointments_cost_the_same_whatever_their_number(api, a_day_of, count, django_assert_num_queries):
     a_day_of(count)
-    # The token, the role, the day's appointments with their doctors and patients, one INSERT of the audit.
-    with django_assert_num_queries(4) as captured:
+    # The token with the role, the day's appointments with their doctors and patients, one INSERT of the audit.
+    with django_assert_num_queries(3) as captured:
         response = ask(api, DAY_QUERY)
     assert len(response.json()["data"]["appointments"]) == count
     assert len(data_queries(captured)) == 1
@@ -89,7 +89,7 @@ def test_the_answer_is_recorded_in_the_read_audit(api, staff_user, patient, seed
 
 
 def test_an_answer_without_patients_records_nothing(api, committed_db, django_assert_num_queries):
-    with django_assert_num_queries(3):  # the token, the role, the empty day
+    with django_assert_num_queries(2):  # the token with the role, the empty day
         response = ask(api, 'query { appointments(day: "2030-01-08") { id } }')
     assert response.json() == {"data": {"appointments": []}}
     assert not PatientRead.objects.exists()
@@ -108,7 +108,7 @@ def test_an_unknown_id_is_null_with_rests_404_in_words(api, unknown_id):
 
 
 def test_an_id_that_is_no_uuid_is_not_found_without_sql(api, committed_db, django_assert_num_queries):
-    with django_assert_num_queries(2):  # the token and the role only
+    with django_assert_num_queries(1):  # the token with the role only
         response = ask(api, 'query { appointment(id: "1; DROP TABLE x") { day } }')
     assert response.json()["errors"][0]["extensions"] == {"code": "NOT_FOUND"}
 
