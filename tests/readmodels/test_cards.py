@@ -80,7 +80,7 @@ def joined():
                    a.doctor.specialty) for a in appointments()}
 
 
-EVERY_ORDER = [order for order in itertools.permutations(PROCESS_NAMES)]
+EVERY_ORDER = list(itertools.permutations(PROCESS_NAMES))
 
 
 @pytest.mark.parametrize("order", EVERY_ORDER, ids="→".join)
@@ -92,7 +92,7 @@ def test_the_cards_equal_the_join_whatever_order_the_subscribers_run_in(history,
 
 
 def test_replaying_the_process_from_the_start_appends_nothing(history):
-    run_until_still([name for name in (s.name for s in runner.SUBSCRIBERS)])
+    run_until_still([s.name for s in runner.SUBSCRIBERS])
     head, shown = store.head_position(), cards()
     Checkpoint.objects.filter(projector__in=["card-tracker", "card-finder"]).update(position=0)
     CardLink.objects.all().delete()
