@@ -132,6 +132,10 @@ class Card:
     completed: bool = False
 
     @property
+    def title(self) -> str:
+        return f"the card of the appointment on {self.day:%d %b %Y} at {self.time:%H:%M}"
+
+    @property
     def whole(self) -> bool:
         """The card knows the appointment's doctor (as it is now booked) and its patient."""
         return self.patient is not None and self.doctor is not None and self.doctor.doctor_id == self.doctor_id
