@@ -29,6 +29,10 @@ def on(event_class: type[Event]) -> Callable[[Handler], Handler]:
 
 class Subscriber:
     name: ClassVar[str] = ""
+    # Events per batch (one transaction), if not the runner's default. A process's
+    # commands take the log's append lock until its batch commits (on PostgreSQL
+    # other writers wait that long), so processes keep their batches small.
+    batch_size: ClassVar[int | None] = None
     _handlers: ClassVar[dict[type[Event], str]] = {}  # event class -> the name of the method handling it
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -59,6 +59,7 @@ def run(projector: Subscriber, *, up_to: int | None = None, batch_size: int = BA
     written would be skipped.
     """
     types = projector.handled_types()
+    batch_size = min(batch_size, projector.batch_size or batch_size)
     while True:
         try:
             start, reached, done = _batch(projector, types, up_to, batch_size, one_by_one=False)

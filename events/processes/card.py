@@ -53,8 +53,12 @@ def _context() -> handlers.Context:
     return handlers.Context(actor=ACTOR, source=SOURCE)
 
 
+BATCH_SIZE = 50  # see Subscriber.batch_size
+
+
 class CardTracker(Subscriber):
     name = "card-tracker"
+    batch_size = BATCH_SIZE
 
     @on(AppointmentCreated)
     def booked(self, recorded: Recorded, event: Any, rows: Any) -> None:
@@ -88,6 +92,7 @@ class CardTracker(Subscriber):
 
 class CardFinder(Subscriber):
     name = "card-finder"
+    batch_size = BATCH_SIZE
 
     @on(CardStarted)
     def started(self, recorded: Recorded, event: CardStarted, rows: Any) -> None:
