@@ -2,9 +2,11 @@
 in any order and after crashes: the cards converge on what the join shows, and
 a re-run appends nothing."""
 import datetime
+import io
 import itertools
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError
 
 from events import handlers, store
@@ -22,7 +24,7 @@ from events.domain.commands import (
 from events.models import CardLink, StoredEvent
 from events.processes import CardFinder
 from readmodels import runner
-from readmodels.models import AppointmentCard, Checkpoint
+from readmodels.models import AppointmentCard, Checkpoint, DeadLetter
 from readmodels.projectors import subscriber_by_name
 from readmodels.selectors import appointments
 
@@ -165,3 +167,26 @@ def test_changes_after_the_cards_started_reach_them_whatever_the_order(projectio
                                   "Neurology")
     assert cards()[untouched][5:] == ("Ada King", "Mathematics")  # reached by the doctor's update alone
     assert cards()[second][2:] == ("cancelled", "Grace B. Hopper", cards()[second][4], "Ada King", "Mathematics")
+
+
+def test_a_process_parks_an_event_it_keeps_failing_on_and_retry_dead_letters_applies_it(history, monkeypatch):
+    run_until_still(["card-tracker"])
+    original = CardFinder.started
+    failing = history[2]
+
+    def fails_for_one_card(self, recorded, event, rows):
+        if event.appointment_id == failing:
+            raise ValueError("a bug in the finder")
+        original(self, recorded, event, rows)
+
+    monkeypatch.setattr(CardFinder, "started", fails_for_one_card)
+    run_until_still([s.name for s in runner.SUBSCRIBERS])
+    (letter,) = DeadLetter.objects.filter(projector="card-finder")
+    assert letter.event_type == "CARD_STARTED" and failing not in cards() and len(cards()) == len(history) - 1
+
+    monkeypatch.setattr(CardFinder, "started", original)
+    out = io.StringIO()
+    call_command("retry_dead_letters", "--projector", "card-finder", stdout=out)
+    assert "1 applied" in out.getvalue() and not DeadLetter.objects.exists()
+    run_until_still([s.name for s in runner.SUBSCRIBERS])
+    assert cards() == joined()
