@@ -36,6 +36,8 @@ class Preset:
     history_commands: int = 60  # bookings, and arrivals and departures, timed per history size
 
 
+CARD_APPOINTMENTS = 500  # appointments whose cards the bench starts (Suite.cards)
+
 PRESETS = {
     "tiny": Preset(append_events=120, peer_log_events=300, rebuild_small_events=600, rebuild_events=2_000,
                    min_appointments=800, detail_requests=40, fold_requests=15, list_rounds=8, warmup=5,
@@ -321,6 +323,72 @@ class Suite:
         self.figures["fold_detail_ms_p50"] = fold_p50
         log(f"detail p50 {self.figures['detail_ms_p50']:.2f} ms, fold p50 {fold_p50:.2f} ms")
 
+    def cards(self):
+        """``card_ms_p50`` / ``card_ms_p99``: ``GET /api/appointment-cards/{id}/``,
+        the seed's other answer (docs/architecture.md, "The seed's other answer"),
+        timed like ``detail_ms_p50`` over random cards. The card process is not
+        run over the whole imported log (it would start a card for every
+        appointment): it starts the cards of up to ``CARD_APPOINTMENTS`` random
+        appointments (``card_appointments``), through its own subscribers' code,
+        and the card projector projects them; each is checked equal to the
+        detail's facts first. ``card_queries``: read-model queries per request
+        (must be 1, with no join).
+
+        ``card_rename_ms`` / ``card_rename_cards``: a rename of the doctor with
+        the most of those cards — the command, then the finder sending it to every
+        card that names the doctor, then the projector — where the join changes
+        one row; ``card_rename_ms_per_card`` is the fan-out's cost per card."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from events import handlers, store
+        from events.domain import card
+        from events.domain.commands import UpdateDoctor
+        from events.models import CardLink
+        from events.processes import CardFinder, CardTracker
+        from readmodels import runner
+        from readmodels.models import Appointment
+        from readmodels.projectors import by_name
+
+        client = self.client()
+        ids = list(Appointment.objects.values_list("id", flat=True))
+        chosen = self.rng.sample(ids, min(CARD_APPOINTMENTS, len(ids)))
+        finder = CardFinder()
+        for appointment_id in chosen:
+            CardTracker.track(appointment_id)
+            (started, *_), = store.read_histories([card.stream_id(appointment_id)])
+            finder.apply(started, None)
+        runner.run(by_name("cards"))
+        self.figures["card_appointments"] = len(chosen)
+        for appointment_id in chosen[:20]:
+            shown = client.get(f"/api/appointments/{appointment_id}/").json()
+            carded = client.get(f"/api/appointment-cards/{appointment_id}/").json()
+            if {key: shown[key] for key in carded} != carded:
+                raise AssertionError(f"the card disagrees with the detail for {appointment_id}: {carded} vs {shown}")
+        sample = [self.rng.choice(chosen) for _ in range(self.preset.detail_requests + self.preset.warmup)]
+        with CaptureQueriesContext(connection) as queries:
+            client.get(f"/api/appointment-cards/{sample[0]}/")
+        read = [q["sql"] for q in queries.captured_queries if "readmodels_" in q["sql"]]
+        self.figures["card_queries"] = len(read) if all("JOIN" not in sql for sql in read) else -1
+        self.figures["card_ms_p50"], self.figures["card_ms_p99"] = self._time_gets(
+            client, "/api/appointment-cards/{}/", sample, self.preset.detail_requests)
+
+        busiest = max(set(CardLink.objects.values_list("doctor_id", flat=True)),
+                      key=lambda doctor_id: CardLink.objects.filter(doctor_id=doctor_id).count())
+        cards_named = CardLink.objects.filter(doctor_id=busiest).count()
+        ctx = handlers.Context(actor="bench", source="seed")
+        started = time.perf_counter()
+        handlers.dispatch(ctx, UpdateDoctor(busiest, name="Renamed For The Bench"))
+        CardFinder.doctor_changed(busiest)
+        runner.run(by_name("cards"))
+        runner.run(by_name("doctors"))
+        took = (time.perf_counter() - started) * 1000
+        self.figures["card_rename_cards"] = cards_named
+        self.figures["card_rename_ms"] = took
+        self.figures["card_rename_ms_per_card"] = took / cards_named
+        log(f"card p50 {self.figures['card_ms_p50']:.2f} ms; a doctor's rename reached {cards_named} cards "
+            f"in {took:.1f} ms")
+
     @staticmethod
     def _stream_events(appointment_id):
         """Events the fold reads for one appointment: its own, its doctor's, its patient's."""
@@ -464,6 +532,7 @@ class Suite:
         imported, seconds = self.imports_and_rebuilds(history)
         self.top_up(history, imported, seconds)
         self.detail()
+        self.cards()
         self.lists()
         self.read_logs()
         if self.peer:

@@ -23,7 +23,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from . import shredding, snapshots, store
-from .domain import appointment, doctor, fold, hours, patient, schedule
+from .domain import appointment, card, doctor, fold, hours, patient, schedule
 from .domain.clinic import Clinic, day_words
 from .domain.commands import (
     Arrive,
@@ -33,11 +33,14 @@ from .domain.commands import (
     ErasePatient,
     Leave,
     MarkNoShow,
+    RecordCardDoctor,
+    RecordCardPatient,
     RegisterDoctor,
     RegisterPatient,
     RescheduleAppointment,
     RetireDoctor,
     SetWorkingHours,
+    TrackAppointmentCard,
     UpdateDoctor,
     UpdatePatient,
 )
@@ -379,6 +382,43 @@ def _retry_on_conflict(decide_and_append: Callable[[], int]) -> int:
     raise AssertionError("unreachable")
 
 
+# --- The appointment card (events.domain.card) ------------------------------
+# Sent by the card's process (events.processes.card). Two of its subscribers
+# write the same card streams, perhaps at once in two workers: a version
+# conflict is decided again on the fresh card, and an idempotent decision
+# writes nothing the card already says.
+
+def track_appointment_card(ctx: Context, command: TrackAppointmentCard) -> Written:
+    return _decide_on_card(ctx, command.appointment_id, lambda state: card.track(
+        state, appointment_id=_id(command.appointment_id), doctor_id=_id(command.doctor_id),
+        patient_id=_id(command.patient_id), day=command.day, time=command.time, status=command.status))
+
+
+def record_card_doctor(ctx: Context, command: RecordCardDoctor) -> Written:
+    return _decide_on_card(ctx, command.appointment_id, lambda state: card.find_doctor(
+        state, doctor_id=_id(command.doctor_id), name=command.name, specialty=command.specialty,
+        retired=command.retired))
+
+
+def record_card_patient(ctx: Context, command: RecordCardPatient) -> Written:
+    return _decide_on_card(ctx, command.appointment_id, lambda state: card.find_patient(
+        state, patient_id=_id(command.patient_id), name=command.name, date_of_birth=command.date_of_birth,
+        erased=command.erased))
+
+
+def _decide_on_card(ctx: Context, appointment_id: uuid.UUID, decide: Callable[[Any], list[Event]]) -> Written:
+    card_id = card.stream_id(appointment_id)
+
+    def decide_and_append() -> int:
+        state, version = load(card_id, card.evolve)
+        events = decide(state)
+        if not events:
+            return store.stream_position(card_id)
+        return store.append([store.StreamWrite(card_id, card.STREAM, version, events)], metadata=ctx.metadata())
+
+    return Written(card_id, _retry_on_conflict(decide_and_append))
+
+
 COMMAND_HANDLERS: dict[type[Command], Callable[[Context, Any], Written]] = {
     RegisterDoctor: register_doctor,
     UpdateDoctor: update_doctor,
@@ -394,4 +434,7 @@ COMMAND_HANDLERS: dict[type[Command], Callable[[Context, Any], Written]] = {
     RescheduleAppointment: reschedule_appointment,
     CheckIn: check_in,
     MarkNoShow: mark_no_show,
+    TrackAppointmentCard: track_appointment_card,
+    RecordCardDoctor: record_card_doctor,
+    RecordCardPatient: record_card_patient,
 }

@@ -121,3 +121,20 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stream_type}/{self.stream_id} at v{self.version}"
+
+
+class CardLink(models.Model):
+    """The appointment card process's own correlation index: which cards name a
+    doctor or a patient, so that a doctor's rename reaches their cards without
+    scanning the log. Written by the card finder (``events.processes.card``) in
+    the transaction that moves its checkpoint, from the card events it reads;
+    replaying the finder from position 0 writes the same rows. Ids only: nothing
+    here needs erasing. Not a read model: nothing but the finder reads it."""
+
+    card_id = models.UUIDField(primary_key=True, help_text="The card's stream.")
+    appointment_id = models.UUIDField(unique=True)
+    doctor_id = models.UUIDField(db_index=True, help_text="The doctor the card holds now.")
+    patient_id = models.UUIDField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"card of {self.appointment_id}"

@@ -14,7 +14,7 @@ from django.db import transaction
 from events import store
 
 from .models import DeadLetter
-from .projectors import by_name
+from .projectors import subscriber_by_name
 from .rows import Rows
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def retry(letter: DeadLetter) -> bool:
     Runs under the projector's checkpoint lock, like the runner."""
     from .runner import locked_checkpoint
 
-    projector = by_name(letter.projector)
+    projector = subscriber_by_name(letter.projector)
     try:
         with transaction.atomic():
             locked_checkpoint(projector.name)

@@ -1,5 +1,7 @@
 """Read-model tables. Only projectors write them; everything people read comes
 from here, joined, never by folding events on a request."""
+from datetime import date
+
 from django.db import models
 from django.utils import timezone
 
@@ -112,6 +114,39 @@ class Appointment(models.Model):
             models.Index(fields=["doctor", "day"], name="appointment_doctor_day"),
             models.Index(fields=["patient", "day"], name="appointment_patient_day"),
         ]
+
+
+class AppointmentCard(models.Model):
+    """The seed's other answer: an appointment with its patient's name and age and
+    its doctor's name and specialty, stored whole in one row, read with one query
+    and no join. Projected from the card process's events
+    (``events.domain.card``); ``document`` is::
+
+        {"id", "day", "time", "status",
+         "patient": {"id", "name", "dateOfBirth", "erased"},
+         "doctor": {"id", "name", "specialty", "retired"}}
+
+    The age is not stored (it changes on a birthday, with no event): the API
+    computes it from ``dateOfBirth`` as it reads. ``doctor_id`` and
+    ``patient_id`` are kept as columns for need-to-know and erasure.
+    ``complete``: the process has found the doctor the appointment now has and
+    its patient; until then the card is not shown."""
+
+    id = models.UUIDField(primary_key=True, help_text="The appointment's id.")
+    card_id = models.UUIDField(unique=True, help_text="The card process's stream.")
+    doctor_id = models.UUIDField(db_index=True)
+    patient_id = models.UUIDField(db_index=True)
+    complete = models.BooleanField(default=False)
+    document = models.JSONField()
+    version = models.PositiveIntegerField(help_text="Card stream version this row reflects.")
+
+    class Meta:
+        ordering = ["id"]
+
+    @property
+    def age(self) -> int | None:
+        born = self.document["patient"].get("dateOfBirth")
+        return None if born is None else age(date.fromisoformat(born), timezone.localdate())
 
 
 class Checkpoint(models.Model):

@@ -4,7 +4,7 @@ writes. They never read other projectors' tables, so each may run ahead of the
 others; the runner (``runner.py``) gives each one its checkpoint."""
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
 from datetime import time
 from typing import Any, ClassVar
 
@@ -20,6 +20,13 @@ from events.domain.appointment import (
     AppointmentRescheduled,
     PatientCheckedIn,
 )
+from events.domain.card import (
+    CardAppointmentChanged,
+    CardDoctorFound,
+    CardPatientErased,
+    CardPatientFound,
+    CardStarted,
+)
 from events.domain.doctor import (
     DoctorArrived,
     DoctorCreated,
@@ -29,44 +36,20 @@ from events.domain.doctor import (
     WorkingHoursSet,
     worked_seconds,
 )
-from events.domain.messages import ERASED, Event
+from events.domain.messages import ERASED
 from events.domain.patient import PatientCreated, PatientErased, PatientUpdated
+from events.processes import PROCESSES
 from events.store import Recorded
+from events.subscribers import Subscriber, on
 
-from .models import Appointment, Doctor, Patient, TimesheetEntry, WorkingHours
+from .models import Appointment, AppointmentCard, Doctor, Patient, TimesheetEntry, WorkingHours
 from .rows import Rows
 
-Handler = Callable[..., None]
 
+class Projector(Subscriber):
+    """A read-side subscriber: it changes rows of the tables it owns."""
 
-def on(event_class: type[Event]) -> Callable[[Handler], Handler]:
-    """Mark a projector method as the handler of one event class."""
-    def mark(method: Handler) -> Handler:
-        method.projects = event_class  # type: ignore[attr-defined]
-        return method
-    return mark
-
-
-class Projector:
-    name: ClassVar[str] = ""
     tables: ClassVar[tuple[type[Model], ...]] = ()  # the models it owns, emptied before a rebuild (children first)
-    _handlers: ClassVar[dict[type[Event], str]] = {}  # event class -> the name of the method projecting it
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        own = {method.projects: name for name, method in vars(cls).items() if hasattr(method, "projects")}
-        cls._handlers = {**cls._handlers, **own}  # a subclass projects what its parent does, and more
-
-    def handled_types(self) -> list[str]:
-        """The stored type names this projector reads: the runner reads no others."""
-        return sorted(event_class.type for event_class in self._handlers)
-
-    def apply(self, recorded: Recorded, rows: Rows) -> None:
-        """Project one event into ``rows`` (a ``readmodels.rows.Rows``), which the
-        runner writes back once the whole batch has been applied."""
-        name = self._handlers.get(type(recorded.event))
-        if name is not None:
-            getattr(self, name)(recorded, recorded.event, rows)
 
 
 class DoctorProjector(Projector):
@@ -185,11 +168,90 @@ class AppointmentProjector(Projector):
         missed.status, missed.version = NO_SHOW, recorded.version
 
 
+class CardProjector(Projector):
+    """The card process's events (``events.domain.card``) as one row per
+    appointment holding the whole document (``AppointmentCard``)."""
+
+    name = "cards"
+    tables = (AppointmentCard,)
+
+    @on(CardStarted)
+    def started(self, recorded: Recorded, event: CardStarted, rows: Rows) -> None:
+        rows.add(AppointmentCard(
+            id=event.appointment_id, card_id=recorded.stream_id, doctor_id=event.doctor_id,
+            patient_id=event.patient_id, complete=False, version=recorded.version, document={
+                "id": str(event.appointment_id), "day": event.day.isoformat(), "time": f"{event.time:%H:%M}",
+                "status": Appointment.BOOKED, "patient": _unknown_patient(event.patient_id),
+                "doctor": _unknown_doctor(event.doctor_id)}))
+
+    @on(CardAppointmentChanged)
+    def changed(self, recorded: Recorded, event: CardAppointmentChanged, rows: Rows) -> None:
+        card = _card(rows, recorded)
+        document = {**card.document, "day": event.day.isoformat(), "time": f"{event.time:%H:%M}",
+                    "status": event.status}
+        if event.doctor_id != card.doctor_id:  # another doctor: unknown until the process finds them
+            card.doctor_id, document["doctor"] = event.doctor_id, _unknown_doctor(event.doctor_id)
+        _write(card, document, recorded)
+
+    @on(CardDoctorFound)
+    def doctor_found(self, recorded: Recorded, event: CardDoctorFound, rows: Rows) -> None:
+        card = _card(rows, recorded)
+        if event.doctor_id == card.doctor_id:
+            _write(card, {**card.document, "doctor": {"id": str(event.doctor_id), "name": event.name,
+                                                      "specialty": event.specialty, "retired": event.retired}},
+                   recorded)
+
+    @on(CardPatientFound)
+    def patient_found(self, recorded: Recorded, event: CardPatientFound, rows: Rows) -> None:
+        card = _card(rows, recorded)
+        if event.name == ERASED:  # its key is gone: a replay after erasure reads it so
+            patient = _erased_patient(event.patient_id)
+        else:
+            patient = {"id": str(event.patient_id), "name": event.name, "erased": False,
+                       "dateOfBirth": None if event.date_of_birth is None else event.date_of_birth.isoformat()}
+        _write(card, {**card.document, "patient": patient}, recorded)
+
+    @on(CardPatientErased)
+    def card_patient_erased(self, recorded: Recorded, event: CardPatientErased, rows: Rows) -> None:
+        card = _card(rows, recorded)
+        _write(card, {**card.document, "patient": _erased_patient(event.patient_id)}, recorded)
+
+    @on(PatientErased)
+    def patient_erased(self, recorded: Recorded, event: PatientErased, rows: Rows) -> None:
+        """The patient's own erasure scrubs their cards at once, as it does their
+        row, without waiting for the process to say so on each card."""
+        for card in rows.matching(AppointmentCard, patient_id=recorded.stream_id):
+            card.document = {**card.document, "patient": _erased_patient(recorded.stream_id)}
+
+
+def _card(rows: Rows, recorded: Recorded) -> AppointmentCard:
+    (card,) = rows.matching(AppointmentCard, card_id=recorded.stream_id)
+    return card
+
+
+def _write(card: AppointmentCard, document: dict[str, Any], recorded: Recorded) -> None:
+    patient, doctor = document["patient"], document["doctor"]
+    card.document, card.version = document, recorded.version
+    card.complete = doctor["name"] is not None and (patient["name"] is not None or patient["erased"])
+
+
+def _unknown_patient(patient_id: uuid.UUID) -> dict[str, Any]:
+    return {"id": str(patient_id), "name": None, "dateOfBirth": None, "erased": False}
+
+
+def _erased_patient(patient_id: uuid.UUID) -> dict[str, Any]:
+    return {"id": str(patient_id), "name": None, "dateOfBirth": None, "erased": True}
+
+
+def _unknown_doctor(doctor_id: uuid.UUID) -> dict[str, Any]:
+    return {"id": str(doctor_id), "name": None, "specialty": None, "retired": False}
+
+
 def _clock(minutes: int) -> time:
     return time(minutes // 60, minutes % 60)
 
 
-PROJECTORS = (DoctorProjector(), PatientProjector(), AppointmentProjector())
+PROJECTORS = (DoctorProjector(), PatientProjector(), AppointmentProjector(), CardProjector())
 
 
 def by_name(name: str) -> Projector:
@@ -197,3 +259,11 @@ def by_name(name: str) -> Projector:
         if projector.name == name:
             return projector
     raise LookupError(f"No projector named {name!r}; known: {', '.join(p.name for p in PROJECTORS)}.")
+
+
+def subscriber_by_name(name: str) -> Subscriber:
+    """A projector, or a write-side process (whose dead letters are parked alike), by its name."""
+    for subscriber in (*PROCESSES, *PROJECTORS):
+        if subscriber.name == name:
+            return subscriber
+    raise LookupError(f"No subscriber named {name!r}.")

@@ -5,6 +5,7 @@ Both run under the projectors' checkpoint locks, so no incremental run
 interleaves. Verification rebuilds inside a transaction it then rolls back: on
 PostgreSQL other sessions keep reading the live rows meanwhile.
 """
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -126,6 +127,12 @@ def snapshot(projectors: Sequence[Projector] = PROJECTORS) -> dict[str, set[tupl
         for model in projector.tables:
             fields = [f.attname for f in model._meta.concrete_fields if not f.auto_created]
             tables[model._meta.label] = {
-                tuple(zip(fields, row, strict=True)) for row in model._default_manager.values_list(*fields)
+                tuple(zip(fields, map(_comparable, row), strict=True))
+                for row in model._default_manager.values_list(*fields)
             }
     return tables
+
+
+def _comparable(value: Any) -> Any:
+    """A column's value as a set can hold it: a JSON document as its canonical text."""
+    return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value

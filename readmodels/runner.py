@@ -24,10 +24,12 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.dispatch import Signal
 
 from events import store
+from events.processes import PROCESSES
+from events.subscribers import Subscriber
 
 from . import deadletters
 from .models import Checkpoint
-from .projectors import PROJECTORS, Projector
+from .projectors import PROJECTORS
 from .rows import Rows
 
 BATCH_SIZE = 500
@@ -39,7 +41,14 @@ projections_advanced = Signal()
 NOT_THE_EVENTS_FAULT = (OperationalError, InterfaceError)
 
 
-def run(projector: Projector, *, up_to: int | None = None, batch_size: int = BATCH_SIZE,
+# Everything the runner catches up: the write side's processes first (their
+# commands append events the projectors then read in the same round), then the
+# projectors. Rebuilds and verification replay the projectors only: a process's
+# checkpoint is the write side's and a replay of it would decide nothing new.
+SUBSCRIBERS: tuple[Subscriber, ...] = (*PROCESSES, *PROJECTORS)
+
+
+def run(projector: Subscriber, *, up_to: int | None = None, batch_size: int = BATCH_SIZE,
         progress: Callable[[int], object] | None = None) -> int:
     """Apply every event after the checkpoint (up to ``up_to``); return the position reached.
 
@@ -50,6 +59,7 @@ def run(projector: Projector, *, up_to: int | None = None, batch_size: int = BAT
     written would be skipped.
     """
     types = projector.handled_types()
+    batch_size = min(batch_size, projector.batch_size or batch_size)
     while True:
         try:
             start, reached, done = _batch(projector, types, up_to, batch_size, one_by_one=False)
@@ -63,7 +73,7 @@ def run(projector: Projector, *, up_to: int | None = None, batch_size: int = BAT
             return reached
 
 
-def _batch(projector: Projector, types: Sequence[str], up_to: int | None, batch_size: int, *,
+def _batch(projector: Subscriber, types: Sequence[str], up_to: int | None, batch_size: int, *,
            one_by_one: bool) -> tuple[int, int, bool]:
     """Apply one batch and move the checkpoint past it, in one transaction.
     Returns (the checkpoint before, after, whether the log is done)."""
@@ -99,7 +109,7 @@ def _batch(projector: Projector, types: Sequence[str], up_to: int | None, batch_
     return start, checkpoint.position, done
 
 
-def _apply_or_park(projector: Projector, event: store.Recorded) -> None:
+def _apply_or_park(projector: Subscriber, event: store.Recorded) -> None:
     """Apply one event in a savepoint, retrying; park it if it fails every time."""
     retries = settings.CLINIC_PROJECTOR_RETRIES
     for attempt in range(1, retries + 1):
@@ -118,7 +128,7 @@ def _apply_or_park(projector: Projector, event: store.Recorded) -> None:
 
 def run_all() -> dict[str, int]:
     before = dict(Checkpoint.objects.values_list("projector", "position"))
-    reached = {projector.name: run(projector) for projector in PROJECTORS}
+    reached = {subscriber.name: run(subscriber) for subscriber in SUBSCRIBERS}
     if any(position != before.get(name, 0) for name, position in reached.items()):
         # Robust: a listener's failure must not fail a projection that has committed.
         projections_advanced.send_robust(sender=Checkpoint, positions=reached)

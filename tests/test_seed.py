@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from events.models import StoredEvent
-from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry
+from readmodels.models import Appointment, AppointmentCard, Doctor, Patient, TimesheetEntry
 
 TINY = {"doctors": 3, "patients": 12, "days": 7}
 
@@ -41,7 +41,10 @@ def test_every_fact_is_an_event_from_the_seed(seeded):
     assert count("APPOINTMENT_CREATED") == Appointment.objects.count() > 0
     assert count("APPOINTMENT_CANCELLED") == Appointment.objects.filter(status=Appointment.CANCELLED).count() > 0
     sources = {(e["actor"], e["source"]) for e in StoredEvent.objects.values_list("metadata", flat=True)}
-    assert sources == {("seed", "seed")}
+    # And the appointment cards, which the card process writes as it follows the seed's bookings.
+    assert sources == {("seed", "seed"), ("card-process", "process")}
+    assert count("CARD_STARTED") == AppointmentCard.objects.filter(complete=True).count() == count(
+        "APPOINTMENT_CREATED")
 
 
 def test_read_models_are_projected_from_the_seed(seeded):

@@ -367,6 +367,40 @@ class AppointmentSerializer(ModelSerializer):
         fields = ["id", "day", "time", "durationMinutes", "status", "patient", "doctor"]
 
 
+class CardPatient(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField(help_text=f'The patient\'s name; "{ERASED_PATIENT}" once erased.')
+    age = serializers.IntegerField(allow_null=True, help_text="Computed as it is read; null once erased.")
+
+
+class CardDoctor(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    specialty = serializers.CharField()
+
+
+class AppointmentCardSerializer(serializers.Serializer):
+    """The appointment card: the document the card process stored whole
+    (``readmodels.AppointmentCard``), shown as the appointment's detail shows the
+    same facts."""
+
+    id = serializers.UUIDField()
+    day = serializers.DateField()
+    time = ClockMinutes()
+    status = serializers.ChoiceField(choices=Appointment.STATUSES)
+    patient = CardPatient()
+    doctor = CardDoctor()
+
+    def to_representation(self, instance):
+        document = instance.document
+        patient, doctor = document["patient"], document["doctor"]
+        return {"id": document["id"], "day": document["day"], "time": document["time"],
+                "status": document["status"],
+                "patient": {"id": patient["id"], "name": ERASED_PATIENT if patient["erased"] else patient["name"],
+                            "age": instance.age},
+                "doctor": {"id": doctor["id"], "name": doctor["name"], "specialty": doctor["specialty"]}}
+
+
 class EventMetadata(serializers.Serializer):
     """Who and what caused the event. The clinic's own commands give all four;
     events brought in by a bulk import may carry other keys."""

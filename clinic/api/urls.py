@@ -24,6 +24,7 @@ urlpatterns = [
     path("appointments/<uuid:pk>/reschedule/", views.AppointmentReschedule.as_view(), name="appointment-reschedule"),
     path("appointments/<uuid:pk>/check-in/", views.AppointmentCheckIn.as_view(), name="appointment-check-in"),
     path("appointments/<uuid:pk>/no-show/", views.AppointmentNoShow.as_view(), name="appointment-no-show"),
+    path("appointment-cards/<uuid:pk>/", views.AppointmentCardDetail.as_view(), name="appointment-card"),
     path("events/", views.EventFeed.as_view(), name="events"),
     path("streams/<uuid:id>/events/", views.StreamEvents.as_view(), name="stream-events"),
     path("audit/", views.AuditList.as_view(), name="audit"),

@@ -420,6 +420,18 @@ class AppointmentDetail(ShowsAppointment, NeedToKnow, generics.RetrieveAPIView):
     serializer_class = s.AppointmentSerializer
 
 
+class AppointmentCardDetail(ShowsAppointment, NeedToKnow, generics.RetrieveAPIView):
+    """The appointment card: the appointment with its patient's name and age and its
+    doctor's name and specialty, as the card process stored it whole — one query,
+    no join (docs/architecture.md, "The seed's other answer"). 404 until the
+    process has found the appointment's doctor and patient."""
+
+    capabilities = {"GET": Capability.SEE_PATIENTS}
+    narrow = staticmethod(visible.appointments)
+    queryset = selectors.appointment_cards()
+    serializer_class = s.AppointmentCardSerializer
+
+
 class _AppointmentCommand(ShowsAppointment, APIView):
     def run(self, request, command):
         return execute(request, command, show=_render(request, selectors.appointments(), s.AppointmentSerializer),

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from clinic import commands
 from events import store
-from events.domain import appointment, patient
+from events.domain import appointment, card, patient
 from events.domain.catalogue import upcast
 from events.models import StoredEvent
 
@@ -62,7 +62,8 @@ def _insert(rows: list[PatientRead]) -> None:
 
 def patients_in(events: Sequence[StoredEvent]) -> list[uuid.UUID]:
     """The patients these events are about: a patient's own events (name, date of
-    birth), an appointment's booking (it names the patient), and an appointment's
+    birth), an appointment card's events that name the patient (the name and date
+    of birth found), an appointment's booking (it names the patient), and an appointment's
     later events (a cancel reason may name them), whose patient the booking says —
     read from the log in one query when the booking is not among the events."""
     found: dict[uuid.UUID, None] = {}
@@ -76,6 +77,10 @@ def patients_in(events: Sequence[StoredEvent]) -> list[uuid.UUID]:
                 found[booked] = None
             else:
                 appointments[event.stream_id] = None
+        elif event.stream_type == card.STREAM:
+            named = _patient_named(event.current_data)
+            if named is not None:
+                found[named] = None
     if appointments:
         booked_type = appointment.AppointmentCreated.type
         bookings = store.read_all(types=[booked_type]).filter(

@@ -16,11 +16,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
 from readmodels import selectors
-from readmodels.models import Appointment, Patient
+from readmodels.models import Appointment, AppointmentCard, Patient
 
 from .rules import Capability, Reach, Staff, reach
 
 M = TypeVar("M", bound=Model)
+A = TypeVar("A", Appointment, AppointmentCard)
 Narrow = Callable[[Staff, "QuerySet[Any]"], "QuerySet[Any]"]
 
 OUT_OF_REACH = ("Not yours to see: a clinician sees only their own doctor's appointments and the patients "
@@ -36,7 +37,9 @@ def patients(staff: Staff, queryset: QuerySet[Patient]) -> QuerySet[Patient]:
     return queryset.none()
 
 
-def appointments(staff: Staff, queryset: QuerySet[Appointment]) -> QuerySet[Appointment]:
+def appointments(staff: Staff, queryset: QuerySet[A]) -> QuerySet[A]:
+    """Appointments, or anything else that names an appointment's ``doctor_id``
+    (the appointment cards)."""
     granted = reach(staff, Capability.SEE_PATIENTS)  # an appointment names its patient
     if granted is Reach.ANY:
         return queryset

@@ -19,7 +19,7 @@ from typing import Any
 from django.utils import formats, timezone
 
 from events import store
-from events.domain import schedule
+from events.domain import card, schedule
 from events.domain.messages import ERASED
 from events.models import StoredEvent
 from readmodels import selectors
@@ -38,8 +38,9 @@ class Activity:
 def latest(count: int) -> list[Activity]:
     """The most recent events, newest first, told in words. The day schedules (a
     doctor's and a patient's, both of stream type ``schedule``) are the
-    appointments' bookkeeping, so their events are left out."""
-    events = store.read_all().order_by("-position").exclude(stream_type=schedule.STREAM)
+    appointments' bookkeeping, and the appointment cards the card process's: their
+    events are left out."""
+    events = store.read_all().order_by("-position").exclude(stream_type__in=[schedule.STREAM, card.STREAM])
     return told(list(events[:count]))
 
 

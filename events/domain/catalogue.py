@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import appointment, doctor, patient, schedule
+from . import appointment, card, doctor, patient, schedule
 from .messages import (
     Event,
     UnknownEventType,
@@ -34,6 +34,7 @@ STREAMS: dict[str, Callable[[Any, Event], Any]] = {
     patient.STREAM: patient.evolve,
     appointment.STREAM: appointment.evolve,
     schedule.STREAM: schedule.evolve,
+    card.STREAM: card.evolve,
 }
 
 

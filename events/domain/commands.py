@@ -112,3 +112,39 @@ class CheckIn(Command):
 @dataclass(frozen=True)
 class MarkNoShow(Command):
     appointment_id: uuid.UUID
+
+
+# --- The appointment card (events.domain.card): sent by its process only ----
+
+@dataclass(frozen=True)
+class TrackAppointmentCard(Command):
+    """The appointment as its own stream says it is now: starts its card or updates it."""
+
+    appointment_id: uuid.UUID
+    doctor_id: uuid.UUID
+    patient_id: uuid.UUID
+    day: date
+    time: time
+    status: str
+
+
+@dataclass(frozen=True)
+class RecordCardDoctor(Command):
+    """What the doctor's stream says now."""
+
+    appointment_id: uuid.UUID
+    doctor_id: uuid.UUID
+    name: str
+    specialty: str
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class RecordCardPatient(Command):
+    """What the patient's stream says now: name and date of birth, or erased."""
+
+    appointment_id: uuid.UUID
+    patient_id: uuid.UUID
+    name: str | None = None
+    date_of_birth: date | None = None
+    erased: bool = False

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from events.domain import appointment, catalogue, doctor, fold, messages, patient, schedule
+from events.domain import appointment, card, catalogue, doctor, fold, messages, patient, schedule
 from events.domain.messages import Event, UnknownEventType
 
 DOCTOR_ID = uuid.UUID("11111111-1111-4111-8111-111111111111")
@@ -73,6 +73,23 @@ STORED = [
     (appointment.AppointmentNoShow, "APPOINTMENT_NO_SHOW", "appointment",
      appointment.AppointmentNoShow(at=datetime(2030, 1, 7, 9, 20, tzinfo=timezone.utc)),
      {"at": "2030-01-07T09:20:00+00:00"}),
+    (card.CardStarted, "CARD_STARTED", "card",
+     card.CardStarted(appointment_id=APPOINTMENT_ID, doctor_id=DOCTOR_ID, patient_id=PATIENT_ID, day=date(2030, 1, 7),
+                      time=time(9, 5)),
+     {"appointment_id": str(APPOINTMENT_ID), "doctor_id": str(DOCTOR_ID), "patient_id": str(PATIENT_ID),
+      "day": "2030-01-07", "time": "09:05"}),
+    (card.CardAppointmentChanged, "CARD_APPOINTMENT_CHANGED", "card",
+     card.CardAppointmentChanged(doctor_id=DOCTOR_ID, day=date(2030, 1, 8), time=time(10, 15), status="cancelled"),
+     {"doctor_id": str(DOCTOR_ID), "day": "2030-01-08", "time": "10:15", "status": "cancelled"}),
+    (card.CardDoctorFound, "CARD_DOCTOR_FOUND", "card",
+     card.CardDoctorFound(doctor_id=DOCTOR_ID, name="Ada Lovelace", specialty="Cardiology"),
+     {"doctor_id": str(DOCTOR_ID), "name": "Ada Lovelace", "specialty": "Cardiology", "retired": False}),
+    (card.CardPatientFound, "CARD_PATIENT_FOUND", "card",
+     card.CardPatientFound(patient_id=PATIENT_ID, name="Grace Hopper", date_of_birth=date(1980, 2, 3)),
+     {"patient_id": str(PATIENT_ID), "name": "Grace Hopper", "date_of_birth": "1980-02-03"}),
+    (card.CardPatientErased, "CARD_PATIENT_ERASED", "card",
+     card.CardPatientErased(patient_id=PATIENT_ID), {"patient_id": str(PATIENT_ID)}),
+    (card.CardCompleted, "CARD_COMPLETED", "card", card.CardCompleted(), {}),
 ]
 
 
@@ -104,6 +121,7 @@ SAMPLES = {
     date: [date(1900, 1, 1), date(2099, 12, 31)],
     time: [time(0, 0), time(23, 59)],  # whole minutes: times are stored as HH:MM
     int: [0, 480],
+    bool: [False, True],
     str: ["", "Zoë  O'Brien, \"MD\" \u2013 \u00e9t\u00e9"],
     list[dict[str, typing.Any]]: [[], [{"weekday": 6, "start": "00:00", "end": "24:00"}]],
 }

@@ -24,7 +24,8 @@ ROWS = json.loads(FIXTURE.read_text())
 
 # Added after the fixture was written; their stored examples are in tests/domain/test_messages.py.
 NEWER = {"DOCTOR_UPDATED", "DOCTOR_RETIRED", "WORKING_HOURS_SET", "APPOINTMENT_RESCHEDULED", "PATIENT_CHECKED_IN",
-         "APPOINTMENT_NO_SHOW", "PATIENT_ERASED"}
+         "APPOINTMENT_NO_SHOW", "PATIENT_ERASED", "CARD_STARTED", "CARD_APPOINTMENT_CHANGED", "CARD_DOCTOR_FOUND",
+         "CARD_PATIENT_FOUND", "CARD_PATIENT_ERASED", "CARD_COMPLETED"}
 
 
 def test_the_fixture_holds_every_event_type_the_clinic_had_then():

@@ -83,9 +83,11 @@ def test_doctors_and_patients_first_then_appointments(history):
 def test_any_order_gives_the_same_tables(history, order):
     for name in order:
         runner.run(by_name(name))
+    runner.run(by_name("cards"))  # no card to project: the card process has not run (tests/readmodels/test_cards.py)
     assert joined_view() == expected(history)
     head = store.head_position()
-    assert {c.projector: c.position for c in Checkpoint.objects.all()} == dict.fromkeys(NAMES, head)
+    assert {c.projector: c.position for c in Checkpoint.objects.filter(projector__in=NAMES)} == dict.fromkeys(
+        NAMES, head)
     assert runner.projected_position() == head
 
 
@@ -98,12 +100,12 @@ def test_interleaved_partial_runs_end_where_a_straight_run_ends(history):
     for name, up_to in steps:
         runner.run(by_name(name), up_to=up_to, batch_size=2)
     assert joined_view() == expected(history)
-    interleaved = snapshot()
+    interleaved = snapshot([by_name(name) for name in NAMES])
 
     for name in NAMES:  # start again, straight through
         Checkpoint.objects.filter(projector=name).update(position=0)
     for projector in reversed(runner.PROJECTORS):
         for model in projector.tables:
             model.objects.all().delete()
-    runner.run_all()
-    assert snapshot() == interleaved
+    runner.run_all()  # the card process too, this time: its cards are not what this test compares
+    assert snapshot([by_name(name) for name in NAMES]) == interleaved

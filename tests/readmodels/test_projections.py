@@ -132,4 +132,4 @@ def test_every_projector_has_reached_the_head_after_each_command(appointment, ct
     handlers.dispatch(ctx, UpdatePatient(patient, name="G. Hopper"))
     head = store.head_position()
     assert runner.projected_position() == head
-    assert runner.run_all() == {"doctors": head, "patients": head, "appointments": head}
+    assert runner.run_all() == {subscriber.name: head for subscriber in runner.SUBSCRIBERS}

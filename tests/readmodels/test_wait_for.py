@@ -43,6 +43,7 @@ def test_waits_until_every_projector_has_reached_the_position(projection_stalled
     runner.run(by_name("patients"))
     assert runner.wait_for(written.position, 0.1) is False         # one projector still behind
     runner.run(by_name("appointments"))
+    runner.run(by_name("cards"))
     assert runner.wait_for(written.position, 0.1) is True
     assert runner.wait_for(written.position - 1, 0) is True        # earlier positions too
 

@@ -89,6 +89,8 @@ DOORS = [
     Door("api:appointments", "post", DESK, body=lambda world: booking(world, api=True)),
     Door("api:appointment", "get", STAFF, OWN_APPOINTMENT),
     Door("api:appointment", "get", DESK, OTHER_APPOINTMENT),
+    Door("api:appointment-card", "get", STAFF, OWN_APPOINTMENT),
+    Door("api:appointment-card", "get", DESK, OTHER_APPOINTMENT),
     Door("api:appointment-cancel", "post", DESK, OWN_APPOINTMENT, body={"reason": ""}),
     Door("api:appointment-reschedule", "post", DESK, OWN_APPOINTMENT, body={"day": "2031-03-04", "time": "10:00"}),
     Door("api:appointment-check-in", "post", STAFF, OWN_APPOINTMENT, body={}),

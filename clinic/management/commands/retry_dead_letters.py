@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from readmodels import deadletters
 from readmodels.models import DeadLetter
-from readmodels.projectors import PROJECTORS
+from readmodels.runner import SUBSCRIBERS
 
 
 class Command(BaseCommand):
@@ -11,8 +11,8 @@ class Command(BaseCommand):
             "Exits 1 if any still fails.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--projector", choices=[p.name for p in PROJECTORS],
-                            help="Only this projector's dead letters.")
+        parser.add_argument("--projector", choices=[s.name for s in SUBSCRIBERS],
+                            help="Only this projector's (or write-side process's) dead letters.")
 
     def handle(self, *args, projector=None, **options):
         letters = DeadLetter.objects.order_by("position")
