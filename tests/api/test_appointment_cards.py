@@ -110,8 +110,8 @@ def test_an_erased_patients_card_shows_the_erased_shape_and_no_table_holds_their
 
 
 def test_the_card_is_one_query_with_auth_role_and_the_audit(api, appointment, django_assert_num_queries):
-    # As the appointment's detail: the token, the user's role, the card, the audit's INSERT.
-    with django_assert_num_queries(4) as captured:
+    # As the appointment's detail: the token with the user's role, the card, the audit's INSERT.
+    with django_assert_num_queries(3) as captured:
         response = api.get(f"/api/appointment-cards/{appointment}/")
     assert response.status_code == 200
     data = [q["sql"] for q in captured.captured_queries if "readmodels_appointmentcard" in q["sql"]]

@@ -1,7 +1,8 @@
 """The API's query budget, counting every query — token authentication and the
-user's role included (one query for both: the token's lookup reads the role): a detail is one join, and a list costs a fixed few queries
-whatever its size. A read of patients' data costs one more: the read audit's
-single INSERT (clinic.audit), written before the answer."""
+user's role included (one query for both: the token's lookup reads the role): a
+detail is one join, and a list costs a fixed few queries whatever its size. A read
+of patients' data costs one more: the read audit's single INSERT (clinic.audit),
+written before the answer."""
 import datetime
 
 import pytest
