@@ -77,6 +77,16 @@ def test_no_doctor_is_double_booked(seeded):
         assert all(end <= next_start for (_, end), (next_start, _) in zip(slots, slots[1:], strict=False))
 
 
+def test_every_seeded_doctor_has_working_hours_and_is_booked_only_inside_them(seeded):
+    assert count("WORKING_HOURS_SET") == Doctor.objects.filter(hours_set=True).count() == 3
+    for appointment in Appointment.objects.select_related("doctor"):
+        start = appointment.time.hour * 60 + appointment.time.minute
+        end = start + appointment.duration_minutes
+        blocks = [(b.start.hour * 60 + b.start.minute, (b.end.hour * 60 + b.end.minute) or 24 * 60)
+                  for b in appointment.doctor.working_hours.filter(weekday=appointment.day.weekday())]
+        assert any(opens <= start and end <= closes for opens, closes in blocks), appointment
+
+
 def test_past_appointments_are_a_mix_the_desk_noted_at_their_time(seeded):
     """Checked in on the day, no-shows after the start, cancellations before it;
     nothing still to come is checked in or missed."""

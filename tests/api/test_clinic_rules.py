@@ -86,6 +86,24 @@ def test_bookings_off_the_rules_are_refused_in_words(api, doctor, patient, body,
     assert not ISO_STAMP.search(json.dumps(said)), said
 
 
+def test_the_grid_and_the_default_week_are_the_clinics_settings(api, doctor, patient, settings):
+    """CLINIC_SLOT_MINUTES and CLINIC_DEFAULT_HOURS, as a clinic sets them, bind
+    bookings and show in the doctor's week (a doctor without hours of their own)."""
+    settings.CLINIC_SLOT_MINUTES = 30
+    settings.CLINIC_DEFAULT_HOURS = [{"weekday": 0, "start": "10:00", "end": "12:00"}]
+
+    def book(time):
+        return _post(api, "/api/appointments/", {"doctorId": str(doctor), "patientId": str(patient), "day": DAY,
+                                                 "time": time, "durationMinutes": 30})
+
+    assert api.get(f"/api/doctors/{doctor}/").json()["workingHours"] == settings.CLINIC_DEFAULT_HOURS
+    off_grid, before_hours = book("10:15"), book("09:30")
+    assert off_grid.status_code in (400, 409) and before_hours.status_code in (400, 409)
+    assert "every 30 minutes" in off_grid.json()["time"][0]
+    assert "10:00" in before_hours.json()["time"][0]
+    assert book("10:30").status_code == 201
+
+
 def test_a_refused_arrival_tells_the_last_departure_in_clinic_words(api, ctx, doctor, settings):
     settings.TIME_ZONE = "Asia/Kolkata"
     handlers.dispatch(ctx, Arrive(doctor, at=datetime.datetime(2026, 1, 5, 3, 0, tzinfo=datetime.timezone.utc)))

@@ -1,10 +1,13 @@
 """The OpenAPI schema is generated from the code and covers the contract; it and
 its interactive docs are for signed-in staff only, as the API is."""
 import json
+import re
 
 import pytest
 import yaml
 from django.contrib.auth import get_user_model
+
+from clinic.api import urls as api_urls
 
 
 def test_schema_lists_every_endpoint(api):
@@ -19,6 +22,16 @@ def test_schema_lists_every_endpoint(api):
     }
     booked = schema["components"]["schemas"]["Appointment"]["properties"]
     assert set(booked) == {"id", "day", "time", "durationMinutes", "status", "patient", "doctor"}
+
+
+def test_the_schema_declares_every_operation_the_api_serves(api):
+    """Every URL of the API (but the schema and its docs) is in the schema, read off
+    the URLconf itself, so an endpoint added later cannot be left out unnoticed."""
+    served = {"/api/" + re.sub(r"<uuid:\w+>", "{id}", str(pattern.pattern)) for pattern in api_urls.urlpatterns
+              if pattern.name not in {"schema", "docs"}}
+    declared = set(yaml.safe_load(api.get("/api/schema/").content)["paths"])
+    assert served - declared == set()
+    assert len(served) >= 20  # read off the URLconf: the contract, the clinic's rules, erasure, cards, the audit
 
 
 def test_interactive_docs_are_served(api):

@@ -5,6 +5,8 @@ import datetime
 import pytest
 
 from clinic.audit.models import PatientRead
+from clinic.roles.accounts import enrol
+from clinic.roles.rules import Role
 from events import handlers
 from events.domain.commands import BookAppointment, RegisterPatient
 from readmodels.models import Appointment
@@ -92,6 +94,15 @@ def test_the_type_ahead_answers_the_matches_as_json(staff, patient, others):
     assert [p["label"] for p in answer["patients"]] == ["Edsger Dijkstra (born 01 Jan 1970)"]
     assert staff.post("/book/patients/", {"find": "  "}).json() == {"patients": []}
     assert staff.get("/book/patients/?find=dijk").status_code == 405  # a name never goes in a URL
+
+
+@pytest.mark.parametrize("role", [Role.RECEPTION, Role.MANAGER])
+def test_the_desk_finds_book_in_the_navigation_on_every_page(client, committed_db, role):
+    client.force_login(enrol(f"desk-{role}", role, "pw-not-for-real-8")[0])
+    for page in ("/", "/appointments/", "/patients/"):
+        html = client.get(page).content.decode()
+        assert '<a href="/book/">Book</a>' in html or '<a href="/book/" aria-current="page">Book</a>' in html
+    assert '<a href="/book/" aria-current="page">Book</a>' in client.get("/book/").content.decode()
 
 
 def test_a_clinician_may_not_book_or_search_here(client, clinician):

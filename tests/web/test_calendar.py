@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from clinic.web import live
 from events import handlers
 from events.domain.commands import BookAppointment, CancelAppointment, RegisterDoctor, RegisterPatient
 
@@ -156,3 +157,16 @@ def test_the_calendars_cost_the_same_queries_whatever_the_bookings(staff, ctx, u
     assert len(few) <= 4  # doctors and their hours, the appointments, the doctors in the filter
     _patients_and_doctors(ctx, 3, 12)
     assert queries() == few
+
+
+@pytest.mark.parametrize("page", ["/doctors/{doctor}/week/?week=2030-01-07", "/day/?day=2030-01-07"])
+def test_the_calendars_follow_live_updates(staff, ctx, doctor, patient, page):
+    """Both calendars connect to the live channel, and the refresh a live update
+    asks for shows a booking made meanwhile, in the live region."""
+    url = page.format(doctor=doctor)
+    html = staff.get(url).content.decode()
+    assert 'data-live-url="/live/"' in html and "data-live>" in html and "Grace Hopper" not in html
+    book(ctx, doctor, patient, MONDAY, 10)
+    refreshed = staff.get(url, headers={live.REFRESH_HEADER: "1"}).content.decode()
+    region = refreshed[refreshed.index("data-live>"):]
+    assert "Grace Hopper" in region
