@@ -17,6 +17,8 @@ import os
 import random
 import time
 from dataclasses import dataclass
+from datetime import date, timedelta
+from datetime import time as clock
 
 PAGE_READ = 500  # events per page when reading the global log: the projector runner's batch
 
@@ -34,6 +36,7 @@ class Preset:
     warmup: int = 30
     first_patients: int = 2000  # patients registered on the history's first day
     history_commands: int = 60  # bookings, and arrivals and departures, timed per history size
+    renamed_patients: tuple[int, ...] = (1, 100, 1_000)  # appointments of the patients renamed (rename_fanout)
 
 
 CARD_APPOINTMENTS = 500  # appointments whose cards the bench starts (Suite.cards)
@@ -41,7 +44,7 @@ CARD_APPOINTMENTS = 500  # appointments whose cards the bench starts (Suite.card
 PRESETS = {
     "tiny": Preset(append_events=120, peer_log_events=300, rebuild_small_events=600, rebuild_events=2_000,
                    min_appointments=800, detail_requests=40, fold_requests=15, list_rounds=8, warmup=5,
-                   first_patients=100, history_commands=10),
+                   first_patients=100, history_commands=10, renamed_patients=(1, 10)),
     "quick": Preset(append_events=3_000, peer_log_events=20_000, rebuild_small_events=10_000,
                     rebuild_events=100_000, min_appointments=100_000, detail_requests=2_000, fold_requests=300,
                     list_rounds=100),
@@ -393,6 +396,57 @@ class Suite:
         log(f"card p50 {self.figures['card_ms_p50']:.2f} ms; a doctor's rename reached {cards_named} cards "
             f"in {took:.1f} ms")
 
+    def rename_fanout(self):
+        """What a patient's rename costs each answer, for a patient with n = 1, 100
+        and 1,000 appointments (the preset's ``renamed_patients``), each appointment's card
+        started and complete first. ``rename_fanout_ms_<n>``: the rename command,
+        then the card finder sending the new name to every card that names the
+        patient, then the card projector — the time until every card shows the
+        new name (checked). ``rename_join_ms_<n>``: the same command, then the
+        patients projector — the time until the join shows it (one row, checked).
+        ``rename_events_<n>``: events appended, the rename's and the cards' (the
+        join: the rename's one; each card event then rewrites one card row)."""
+        from events import handlers, store
+        from events.domain import card
+        from events.domain.commands import BookAppointment, RegisterDoctor, RegisterPatient, UpdatePatient
+        from events.processes import CardFinder, CardTracker
+        from readmodels import runner
+        from readmodels.models import AppointmentCard, Patient
+        from readmodels.projectors import PROJECTORS, by_name
+
+        ctx = handlers.Context(actor="bench", source="seed")
+        doctor_id = handlers.dispatch(ctx, RegisterDoctor(name="Fan Out", specialty="General practice")).id
+        slots = _weekday_slots(date(2031, 1, 6))
+        finder = CardFinder()
+        for n in self.preset.renamed_patients:
+            patient_id = handlers.dispatch(ctx, RegisterPatient(name=f"Ada Fanout {n}",
+                                                                date_of_birth=date(1980, 1, 1))).id
+            for _ in range(n):
+                day, at = next(slots)
+                booked = handlers.dispatch(ctx, BookAppointment(doctor_id=doctor_id, patient_id=patient_id, day=day,
+                                                                time=at, duration_minutes=15)).id
+                CardTracker.track(booked)
+                (started, *_), = store.read_histories([card.stream_id(booked)])
+                finder.apply(started, None)
+            for projector in PROJECTORS:
+                runner.run(projector)
+            name, head = f"Grace Fanout {n}", store.head_position()
+            started_at = time.perf_counter()
+            handlers.dispatch(ctx, UpdatePatient(patient_id, name=name))
+            runner.run(by_name("patients"))
+            joined = (time.perf_counter() - started_at) * 1000
+            CardFinder.patient_changed(patient_id)
+            runner.run(by_name("cards"))
+            carded = (time.perf_counter() - started_at) * 1000
+            cards = AppointmentCard.objects.filter(patient_id=patient_id)
+            if Patient.objects.get(pk=patient_id).name != name or cards.count() != n or any(
+                    c.document["patient"]["name"] != name for c in cards):
+                raise AssertionError(f"the rename of a patient with {n} appointments did not reach every answer")
+            self.figures.update({f"rename_join_ms_{n}": joined, f"rename_fanout_ms_{n}": carded,
+                                 f"rename_events_{n}": store.head_position() - head})
+            log(f"rename, {n} appointments: join {joined:.1f} ms, cards {carded:.1f} ms "
+                f"({store.head_position() - head} events)")
+
     @staticmethod
     def _stream_events(appointment_id):
         """Events the fold reads for one appointment: its own, its doctor's, its patient's."""
@@ -537,11 +591,23 @@ class Suite:
         self.top_up(history, imported, seconds)
         self.detail()
         self.cards()
+        self.rename_fanout()
         self.lists()
         self.read_logs()
         if self.peer:
             self.peer.close()
         return self.figures
+
+
+def _weekday_slots(monday):
+    """(day, time) on the default week's grid — weekdays 08:00 to 17:45, every 15
+    minutes — from ``monday`` on, endlessly."""
+    day = monday
+    while True:
+        if day.weekday() < 5:
+            for minutes in range(8 * 60, 18 * 60, 15):
+                yield day, clock(minutes // 60, minutes % 60)
+        day += timedelta(days=1)
 
 
 def _now():

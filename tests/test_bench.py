@@ -25,11 +25,14 @@ def test_the_harness_runs_at_a_tiny_size_and_writes_every_figure(tmp_path):
                 "nplus1_list_ms_p50", "join_list_ms_p50", "readall_events_per_s", "detail_vs_fold",
                 "join_vs_nplus1", "audited_detail_ms_p50", "unaudited_detail_ms_p50",
                 *[f"{kind}_ms_p50_history_{n}" for kind in ("booking", "arrival") for n in (0, 2000, 20000)],
-                "booking_history_ratio", "arrival_history_ratio"]:
+                "booking_history_ratio", "arrival_history_ratio", "card_ms_p50", "rename_join_ms_1",
+                "rename_fanout_ms_10"]:
         assert figures[f"{key}_sqlite"] > 0, key
     assert figures["detail_queries_sqlite"] == 1  # the appointment, its doctor and patient: one join
     assert figures["join_list_queries_sqlite"] == 1
     assert figures["nplus1_list_queries_sqlite"] == 101
+    # A rename reaches each of a patient's cards with an event of its own; the join needs the rename only.
+    assert figures["rename_events_10_sqlite"] == 1 + 10 and figures["rename_events_1_sqlite"] == 1 + 1
     peer = figures.get("peer_append_events_per_s_sqlite")
     assert peer is None or peer > 0  # the peer library is optional (bench/requirements.txt)
     assert figures["machine_cores"] and figures["machine_python"] and figures["db_version_sqlite"]
