@@ -305,6 +305,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operation ids are named after the path below /api/ (auth_token_create, in
+    # the "auth" tag). Left to guess, drf-spectacular takes the prefix common to every DRF
+    # view, and /graphql (a DRF view, left out of this schema) would make it "/": every
+    # operation would be "api_…" in one "api" tag, and generated clients would change.
+    "SCHEMA_PATH_PREFIX": r"/api/",
     # The schema and the docs answer signed-in staff only, as the API does (clinic.api.docs).
     "SERVE_PERMISSIONS": ["clinic.api.permissions.IsClinicStaff"],
 }
