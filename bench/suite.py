@@ -444,7 +444,8 @@ class Suite:
                 raise AssertionError(f"the rename of a patient with {n} appointments did not reach every answer")
             self.figures.update({f"rename_join_ms_{n}": joined, f"rename_fanout_ms_{n}": carded,
                                  f"rename_events_{n}": store.head_position() - head})
-            log(f"rename, {n} appointments: join {joined:.1f} ms, cards {carded:.1f} ms "
+            log(f"rename, a patient with {n} appointment{'s' if n != 1 else ''}: join {joined:.1f} ms, "
+                f"cards {carded:.1f} ms "
                 f"({store.head_position() - head} events)")
 
     @staticmethod
