@@ -1,12 +1,21 @@
 """SIGKILL the projecting worker mid-transaction, again and again, under load.
 
 A batch and its checkpoint commit together, so a killed batch leaves no trace
-and the restarted worker applies it again — once."""
+and the restarted worker applies it again — once. The worker runs the card
+process too (its commands' appends commit with its checkpoint), so the kills
+land in the process's batches as well: afterwards every appointment has one
+card, equal to the join."""
 import random
 import time
 
 import pytest
 from django.db import connection
+
+from events import store
+from events.models import StoredEvent
+from readmodels import runner
+from readmodels.models import Appointment, Checkpoint
+from tests.readmodels.test_cards import cards, joined
 
 from . import services
 from .conftest import assert_projected_exactly_once, wait_for_head
@@ -47,6 +56,8 @@ def test_killing_the_worker_mid_batch_loses_and_repeats_nothing(writers, tmp_pat
         beat = services.beat(env, tmp_path / "beat-schedule", tmp_path / "beat.log")
         try:
             wait_for_head(timeout=90)
+            services.wait_until(every_subscriber_at_the_head, timeout=90,
+                                what="the card process and the projectors to reach the head")
         finally:
             services.kill(beat)
     finally:
@@ -54,3 +65,14 @@ def test_killing_the_worker_mid_batch_loses_and_repeats_nothing(writers, tmp_pat
 
     assert kills_mid_transaction >= 10, f"only {kills_mid_transaction} kills landed mid-transaction"
     assert_projected_exactly_once(reports)
+    # The card process converged through the kills: one card per appointment, none started twice, each the join's.
+    assert StoredEvent.objects.filter(type="CARD_STARTED").count() == Appointment.objects.count() > 0
+    assert cards() == joined()
+
+
+def every_subscriber_at_the_head():
+    """Every process and projector has read the whole log: the processes' own
+    appends included, so nothing is left for anyone to do."""
+    head = store.head_position()
+    reached = dict(Checkpoint.objects.values_list("projector", "position"))
+    return all(reached.get(subscriber.name, 0) >= head for subscriber in runner.SUBSCRIBERS)
