@@ -146,11 +146,12 @@ def locked_checkpoint(name: str) -> Checkpoint:
     return Checkpoint.objects.select_for_update().get(projector=name)
 
 
-def checkpoint_positions() -> dict[str, int]:
-    """{projector: the position its checkpoint has reached} (0 before its first run)."""
-    stored = dict(Checkpoint.objects.filter(projector__in=[p.name for p in PROJECTORS])
+def checkpoint_positions(subscribers: Sequence[Subscriber] = PROJECTORS) -> dict[str, int]:
+    """{projector: the position its checkpoint has reached} (0 before its first run);
+    with ``SUBSCRIBERS``, the processes' too (what health and metrics report)."""
+    stored = dict(Checkpoint.objects.filter(projector__in=[p.name for p in subscribers])
                   .values_list("projector", "position"))
-    return {p.name: stored.get(p.name, 0) for p in PROJECTORS}
+    return {p.name: stored.get(p.name, 0) for p in subscribers}
 
 
 def projected_position() -> int:

@@ -18,7 +18,6 @@ from django.db.models import Count
 from events import store
 from readmodels import runner
 from readmodels.models import DeadLetter
-from readmodels.projectors import PROJECTORS
 
 
 @dataclass
@@ -50,16 +49,17 @@ def check() -> Health:
 
 
 def projection_lag() -> dict[str, dict[str, int]]:
-    """{projector: {"position", "lag"}} from the head and the checkpoints: two
-    indexed reads, whatever the size of the log."""
+    """{subscriber: {"position", "lag"}} from the head and the checkpoints — every
+    projector, and the processes that write the appointment cards: two indexed
+    reads, whatever the size of the log."""
     head = store.head_position()
     return {name: {"position": position, "lag": head - position}
-            for name, position in runner.checkpoint_positions().items()}
+            for name, position in runner.checkpoint_positions(runner.SUBSCRIBERS).items()}
 
 
 def dead_letter_counts() -> dict[str, int]:
     counted = dict(DeadLetter.objects.values_list("projector").annotate(n=Count("pk")).values_list("projector", "n"))
-    return {projector.name: counted.get(projector.name, 0) for projector in PROJECTORS}
+    return {subscriber.name: counted.get(subscriber.name, 0) for subscriber in runner.SUBSCRIBERS}
 
 
 def broker_state() -> str:

@@ -5,7 +5,7 @@ import pytest
 from django.db import DatabaseError
 
 from events import handlers
-from events.domain.commands import RegisterPatient
+from events.domain.commands import BookAppointment, RegisterPatient
 from readmodels import runner
 from readmodels.projectors import PROJECTORS
 
@@ -18,7 +18,7 @@ def test_a_healthy_clinic_answers_ok_to_anyone(client, patient):
     body = response.json()
     assert body["status"] == "ok" and body["database"] == "ok"
     assert body["broker"] == "absent"  # embedded mode has no broker
-    assert set(body["projections"]) == {p.name for p in PROJECTORS}
+    assert set(body["projections"]) == {p.name for p in PROJECTORS} | {"card-tracker", "card-finder"}
     assert all(p["lag"] == 0 and p["position"] > 0 for p in body["projections"].values())
     assert "Grace" not in response.content.decode()  # no personal data
 
@@ -37,6 +37,21 @@ def test_a_projection_far_behind_makes_the_clinic_degraded(client, projection_st
 
     runner.run_all()
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_card_process_behind_is_reported_like_a_projector(client, projection_stalled, ctx, doctor, patient):
+    """The card process's subscribers are caught up by the same runner: a stalled one
+    shows its lag, and the projectors' catch-up alone does not hide it."""
+    handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient, day=datetime.date(2030, 1, 7),
+                                           time=datetime.time(9), duration_minutes=30))
+    for projector in PROJECTORS:
+        runner.run(projector)
+    lag = {name: p["lag"] for name, p in client.get("/healthz").json()["projections"].items()}
+    assert lag["card-tracker"] >= 1 and lag["card-finder"] >= 1
+    assert all(lag[p.name] == 0 for p in PROJECTORS)
+    for _ in range(3):  # the process's own appends need a round more, as each commit asks for in production
+        runner.run_all()
+    assert all(p["lag"] == 0 for p in client.get("/healthz").json()["projections"].values())
 
 
 def test_an_unreachable_database_is_reported(client, committed_db, monkeypatch):
