@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from events.models import StoredEvent
 from readmodels.models import Appointment, AppointmentCard, Doctor, Patient, TimesheetEntry
+from tests.readmodels.test_cards import cards, joined
 
 TINY = {"doctors": 3, "patients": 12, "days": 7}
 
@@ -45,6 +46,11 @@ def test_every_fact_is_an_event_from_the_seed(seeded):
     assert sources == {("seed", "seed"), ("card-process", "process")}
     assert count("CARD_STARTED") == AppointmentCard.objects.filter(complete=True).count() == count(
         "APPOINTMENT_CREATED")
+
+
+def test_every_seeded_appointment_has_its_card_equal_to_the_join(seeded):
+    assert len(cards()) == Appointment.objects.count() > 0
+    assert cards() == joined()
 
 
 def test_read_models_are_projected_from_the_seed(seeded):
