@@ -31,6 +31,11 @@ interval. Printed and written as p50, p99 and max in milliseconds per phase:
 (server clock, taken just before the insert), a cross-check that includes the
 commit itself; and ``lag_http_ms_p50_*`` / ``_p99_*`` — the command's round
 trip as the client sees it, which includes the API's own read-your-writes wait.
+And **card lag** (``lag_card_ms_p50_*``, ``_p99_*``, ``_max_*``): for each booking
+the API accepted, from its commit to its appointment card first seen complete by
+the same poller — the card process's subscribers and the card projector, which the
+workers run after the booking's own projection (docs/architecture.md, "The seed's
+other answer").
 
 Nothing is asserted; it is a measurement, run by hand (not in the test suite).
 Figures are merged into ``bench/results/latest.json`` (keys ``lag_*``) and
@@ -45,6 +50,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from http.client import HTTPConnection
@@ -65,7 +71,8 @@ def log(message):
 
 
 class Poller(threading.Thread):
-    """Every ``interval`` seconds: (monotonic time, head of the log, lowest checkpoint)."""
+    """Every ``interval`` seconds: (monotonic time, head of the log, lowest checkpoint),
+    and the first time each appointment's card is seen complete (``cards_seen``)."""
 
     def __init__(self, dsn, projectors, interval):
         super().__init__(daemon=True)
@@ -75,6 +82,7 @@ class Poller(threading.Thread):
         self.projectors = list(projectors)
         self.interval = interval
         self.samples = []
+        self.cards_seen = {}  # appointment id: monotonic time its card was first seen complete
         self.stopping = threading.Event()
 
     def read(self):
@@ -89,7 +97,11 @@ class Poller(threading.Thread):
         next_at = time.monotonic()
         while not self.stopping.is_set():
             head, projected = self.read()
-            self.samples.append((time.monotonic(), time.time(), head, projected))
+            now = time.monotonic()
+            self.samples.append((now, time.time(), head, projected))
+            for (appointment_id,) in self.connection.execute(
+                    "SELECT id FROM readmodels_appointmentcard WHERE complete"):
+                self.cards_seen.setdefault(appointment_id, now)
             next_at += self.interval
             delay = next_at - time.monotonic()
             if delay > 0:
@@ -126,6 +138,7 @@ class Load:
         self.rng = random.Random(seed)
         self.local = threading.local()
         self.results = []  # (status, position or None, seconds)
+        self.booked = []  # (position, appointment id) of each booking the API accepted
         self.lock = threading.Lock()
 
     def _connection(self):
@@ -165,11 +178,16 @@ class Load:
                     with self.lock:
                         self.results.append((0, None, time.monotonic() - started))
                     return
-        position = None
+        position = booked = None
         if response.status in (200, 201, 202):
-            position = json.loads(payload).get("position")
+            answer = json.loads(payload)
+            position = answer.get("position")
+            if path == "/api/appointments/" and answer.get("id"):
+                booked = uuid.UUID(answer["id"])
         with self.lock:
             self.results.append((response.status, position, time.monotonic() - started))
+            if booked and position:
+                self.booked.append((position, booked))
 
     def run(self, rate, seconds):
         count = int(rate * seconds)
@@ -245,6 +263,14 @@ def main(argv=None):
               f"{flat[f'lag_http_ms_p50_{s}']:>11.1f}  {flat[f'lag_http_ms_p99_{s}']:>11.1f}  "
               f"{flat[f'lag_errors_{s}']:>6}")
     RESULTS.mkdir(parents=True, exist_ok=True)
+    print("\nAppointment card lag (booking's commit → its card complete)")
+    for n in [int(w) for w in args.workers.split(",")]:
+        s = _suffix(n)
+        if flat[f"lag_card_bookings_{s}"]:
+            print(f"{n:>8} worker(s): {flat[f'lag_card_bookings_{s}']} bookings, "
+                  f"p50 {flat[f'lag_card_ms_p50_{s}']:.1f} ms, p99 {flat[f'lag_card_ms_p99_{s}']:.1f} ms, "
+                  f"max {flat[f'lag_card_ms_max_{s}']:.1f} ms, "
+                  f"{flat[f'lag_card_unseen_{s}']} not seen")
     write_latest(RESULTS / "latest.json", flat, owned=lambda key: key.startswith("lag_"))
     print(f"\nMerged into {RESULTS / 'latest.json'}")
     if args.json:
@@ -313,23 +339,44 @@ def run(args, env, processes, workdir, database_url):
         time.sleep(1.0)  # let the workers settle
         log(f"{count} worker(s): {args.rate:g} commands/s for {args.seconds:g} s")
         poller.start()
-        results = Load(port, token, doctors, patients, seed=phase).run(args.rate, args.seconds)
+        load = Load(port, token, doctors, patients, seed=phase)
+        results = load.run(args.rate, args.seconds)
         head = max((position for _, position, _ in results if position), default=0)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and (not poller.samples or poller.samples[-1][3] < head):
+        while time.monotonic() < deadline and (not poller.samples or poller.samples[-1][3] < head
+                                               or any(a not in poller.cards_seen for _, a in load.booked)):
             time.sleep(0.05)
         time.sleep(0.05)
         poller.stop()
         figures.update(summarize(results, poller, _suffix(count)))
+        figures.update(summarize_cards(load.booked, poller, _suffix(count)))
         s = _suffix(count)
         log(f"lag p50 {figures[f'lag_ms_p50_{s}']:.1f} ms, p99 {figures[f'lag_ms_p99_{s}']:.1f} ms, "
-            f"max {figures[f'lag_ms_max_{s}']:.1f} ms over {figures[f'lag_writes_{s}']} writes")
+            f"max {figures[f'lag_ms_max_{s}']:.1f} ms over {figures[f'lag_writes_{s}']} writes; "
+            f"card lag p50 {figures[f'lag_card_ms_p50_{s}'] or 0:.1f} ms, "
+            f"p99 {figures[f'lag_card_ms_p99_{s}'] or 0:.1f} ms over {figures[f'lag_card_bookings_{s}']} bookings")
     return figures
 
 
 def _caught_up(poller):
     head, projected = poller.read()
     return projected >= head
+
+
+def summarize_cards(booked, poller, suffix):
+    """``lag_card_ms_*``: for each booking, from its commit (the first poll whose head
+    reaches it) to its appointment card first seen complete — the card process's two
+    subscribers and the card projector, on top of the booking's own projection."""
+    committed = {p: times[0] for p, times in poller.first_seen([p for p, _ in booked]).items()}
+    lags = [(poller.cards_seen[a] - committed[p]) * 1000 for p, a in booked
+            if p in committed and a in poller.cards_seen]
+    return {
+        f"lag_card_bookings_{suffix}": len(lags),
+        f"lag_card_unseen_{suffix}": len(booked) - len(lags),
+        f"lag_card_ms_p50_{suffix}": percentile(lags, 50) if lags else None,
+        f"lag_card_ms_p99_{suffix}": percentile(lags, 99) if lags else None,
+        f"lag_card_ms_max_{suffix}": max(lags) if lags else None,
+    }
 
 
 def summarize(results, poller, suffix):
