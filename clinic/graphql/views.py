@@ -10,9 +10,10 @@ role that may not see patients, or a session POST without its CSRF token; 400,
 
 Past that door, the answer is GraphQL's: 200 with ``data`` and, if anything was
 refused or wrong (an unknown id, a row out of reach, a query over the limits),
-``errors`` (clinic.graphql.schema). Queries only, by POST; GET shows the
-schema and a form to run a query, for signed-in staff (no GraphiQL: it needs
-inline and third-party scripts, which the Content-Security-Policy forbids).
+``errors`` (clinic.graphql.schema). Queries only, by POST; GET shows signed-in
+staff GraphiQL (vendored and started from a script file: the
+Content-Security-Policy runs no inline or third-party script), the schema, and a
+form that runs a query without any script.
 """
 from typing import Any
 

@@ -90,6 +90,13 @@ def test_the_sign_in_pages_meet_wcag_21_aa(new_page):
     assert not found, "\n".join(found)
 
 
+def test_the_graphql_page_with_graphiql_meets_wcag_21_aa(staff_page):
+    page = staff_page
+    page.goto("/graphql")
+    expect(page.locator(".graphiql-container")).to_be_visible()
+    assert not axe_violations(page)
+
+
 def test_every_staff_page_is_checked(staff_page):
     visited = {resolve(path.split("?")[0]).url_name for path in staff_pages(staff_page)} | {"login"}
     pages = {pattern.name for pattern in urlpatterns} - NOT_PAGES

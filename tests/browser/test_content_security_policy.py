@@ -8,6 +8,7 @@ A refusal is caught both ways Chromium tells it: the page's
 ``securitypolicyviolation`` event, recorded from before any script of the page
 runs, and the console's "Refused to …" message."""
 import json
+from urllib.parse import urlencode
 
 from playwright.sync_api import expect
 
@@ -100,9 +101,27 @@ def test_the_api_docs_run_under_the_policy(new_page):
     assert not watched.refused
 
 
+def test_graphiql_starts_under_the_policy_and_answers_the_seed_query(new_page):
+    """GraphiQL, vendored and started from a script file, runs under the policy with
+    nothing refused, and runs a query with the session's CSRF token."""
+    watched = Watched(new_page(height=1000))
+    page = watched.page
+    sign_in(page)
+    appointment = links(page, "main td a[href^='/appointments/']")[0].strip("/").split("/")[-1]
+    seed_query = 'query { appointment(id: "ID") { day time patient { name age } doctor { name specialty } } }'
+    watched.visit("/graphql?" + urlencode({"query": seed_query.replace("ID", appointment)}))
+    expect(page.locator(".graphiql-container")).to_be_visible()
+    expect(page.locator(".graphiql-query-editor")).to_contain_text(appointment)
+    page.locator(".graphiql-execute-button").click()
+    expect(page.locator(".result-window")).to_contain_text('"specialty"')
+    assert '"errors"' not in page.locator(".result-window").inner_text()
+    watched.check("/graphql in GraphiQL")
+    assert not watched.refused
+
+
 def test_the_graphql_page_runs_under_the_policy_and_its_form_answers(new_page):
-    """GET /graphql is not GraphiQL (it would need inline and CDN scripts): the schema and
-    a plain form, which posts with the session's CSRF token and shows the JSON answer."""
+    """GET /graphql offers, besides GraphiQL, the schema and a plain form that needs no
+    script: it posts with the session's CSRF token and shows the JSON answer."""
     watched = Watched(new_page())
     page = watched.page
     sign_in(page)
@@ -110,7 +129,7 @@ def test_the_graphql_page_runs_under_the_policy_and_its_form_answers(new_page):
     watched.visit("/graphql")
     expect(page.get_by_text("type Query")).to_be_visible()
     seed_query = 'query { appointment(id: "ID") { day time patient { name age } doctor { name specialty } } }'
-    page.get_by_role("textbox", name="Query").fill(seed_query.replace("ID", appointment))
+    page.get_by_role("textbox", name="Query", exact=True).fill(seed_query.replace("ID", appointment))
     page.get_by_role("button", name="Run", exact=True).click()
     page.wait_for_load_state("load")
     answer = json.loads(page.locator("pre").first.inner_text())
