@@ -20,6 +20,7 @@ their immutability triggers, as it should be).
 """
 import datetime
 import os
+import time
 import uuid
 from urllib.parse import urlparse
 
@@ -32,11 +33,12 @@ from clinic.audit.testing import reset_audit
 from clinic.roles.accounts import enrol
 from clinic.roles.rules import Role
 from clinic.signin import tokens
-from events import handlers
+from events import handlers, store
 from events.domain.commands import BookAppointment, RegisterDoctor, RegisterPatient
 from events.store import events_committed
 from events.testing import reset_event_store
 from readmodels import runner
+from readmodels.models import Checkpoint
 from readmodels.signals import project_new_events
 from tests.production import services
 
@@ -117,7 +119,22 @@ def projection_worker(request, tmp_path_factory):
 
 
 def _wait_for_worker(sender, position, **kwargs):
-    runner.wait_for(position, WORKER_CATCH_UP_TIMEOUT)
+    """After a commit, as in embedded mode: the projectors have reached it, and the
+    card process's own appends (which the worker follows with rounds of its own)
+    have settled, so a test never reads a read side that is still moving."""
+    if not runner.wait_for(position, WORKER_CATCH_UP_TIMEOUT):
+        return  # no worker took it (a test may keep the broker away): as before, the test goes on
+    deadline = time.monotonic() + WORKER_CATCH_UP_TIMEOUT
+    while not every_subscriber_at_the_head() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def every_subscriber_at_the_head():
+    """Every process and projector has read the whole log, the processes' own
+    appends included: nothing is left for a worker to do."""
+    head = store.head_position()
+    reached = dict(Checkpoint.objects.values_list("projector", "position"))
+    return all(reached.get(subscriber.name, 0) >= head for subscriber in runner.SUBSCRIBERS)
 
 
 @pytest.fixture
@@ -126,6 +143,13 @@ def projection_stalled(committed_db):
     them until the test runs a projector itself."""
     events_committed.disconnect(project_new_events)
     events_committed.disconnect(dispatch_uid="tests-wait-for-worker")
+    if services.production_mode():
+        # The worker may still be following the card process's own appends (each commit
+        # asks for another round, from the worker itself): let it finish, or it would
+        # project the test's events too.
+        services.wait_until(every_subscriber_at_the_head, WORKER_CATCH_UP_TIMEOUT,
+                            what="the worker to finish catching up")
+        services.quiesce()
     yield
     events_committed.connect(project_new_events)
     if services.production_mode():

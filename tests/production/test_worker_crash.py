@@ -11,10 +11,9 @@ import time
 import pytest
 from django.db import connection
 
-from events import store
 from events.models import StoredEvent
-from readmodels import runner
-from readmodels.models import Appointment, Checkpoint
+from readmodels.models import Appointment
+from tests.conftest import every_subscriber_at_the_head
 from tests.readmodels.test_cards import cards, joined
 
 from . import services
@@ -69,10 +68,3 @@ def test_killing_the_worker_mid_batch_loses_and_repeats_nothing(writers, tmp_pat
     assert StoredEvent.objects.filter(type="CARD_STARTED").count() == Appointment.objects.count() > 0
     assert cards() == joined()
 
-
-def every_subscriber_at_the_head():
-    """Every process and projector has read the whole log: the processes' own
-    appends included, so nothing is left for anyone to do."""
-    head = store.head_position()
-    reached = dict(Checkpoint.objects.values_list("projector", "position"))
-    return all(reached.get(subscriber.name, 0) >= head for subscriber in runner.SUBSCRIBERS)
