@@ -237,6 +237,10 @@ def erase_patient(ctx: Context, command: ErasePatient) -> Written:
         raise Conflict("Some of this patient's data was stored before it was encrypted, and erasure cannot reach "
                        "it: an administrator runs `manage.py seal_history` first. Nothing was erased.")
     with transaction.atomic():
+        # The append lock until the key is gone for good: a write about this
+        # patient waits, then finds no key and is refused, rather than sealing its
+        # data under a key about to vanish (appends let go at their INSERT).
+        store.serialize_appends()
         written = _append_one(ctx, patient_id, patient.STREAM, version, events)
         shredding.destroy_key(patient_id)
         shredding.erased.send(sender=ErasePatient, patient_id=patient_id)

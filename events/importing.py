@@ -127,7 +127,7 @@ def _import_batch(batch: list[ImportedEvent], default_metadata: str) -> int:
             raise store.ConcurrencyConflict(
                 "An imported event's (stream, version) or event id is already stored.") from error
         # Under the append lock no other writer can have drawn a position meanwhile.
-        position = store.head_position()
+        position = store.last_position()
         transaction.on_commit(lambda: store.events_committed.send(sender=StoredEvent, position=position))
     return position
 

@@ -1,12 +1,25 @@
 """The one append path and the readers of the event log.
 
-Ordering on PostgreSQL: a position (identity value) is handed out at INSERT but
+Ordering on PostgreSQL: a position (identity value) is drawn at INSERT but
 becomes visible at COMMIT, so with concurrent writers a reader asking for
-"position > N" could see N+2 before N+1 commits — and skip N+1 forever. We make
-that impossible by serializing appends: every append first takes one
-transaction-scoped advisory lock, so the next writer cannot draw a position
-until the previous writer has committed. Positions therefore become visible in
-order. SQLite already allows one writer at a time (IMMEDIATE transactions).
+"position > N" could see N+2 before N+1 commits — and skip N+1 forever. Two
+things together make that impossible without making writers wait for each
+other's commits:
+
+* writers draw positions one at a time: an append holds the log's advisory lock
+  (``APPEND_LOCK_KEY``) from before its INSERT until the INSERT is done — not
+  until its COMMIT, so the commits (the fsync, most of an append's time) of
+  many writers overlap;
+* each row is stamped with the first transaction id not yet handed out when its
+  INSERT began (``stamp``, a column default; ``migrations/0010``). Every writer
+  that drew an earlier position already had its transaction id by then, so once
+  no transaction below a row's stamp is still running, nothing can ever appear
+  before that row. Readers read only that far (``_READABLE_HEAD``); stamps grow
+  with positions, so what they may read is always a prefix of the log. A
+  long-running writer makes readers wait, never skip.
+
+SQLite allows one writer at a time (IMMEDIATE transactions): there, every
+committed event is readable.
 
 Two kinds of readers: ``read_stream`` and ``read_all`` give whole ``StoredEvent``
 rows (metadata, times) to pages, the API and the admin; ``read_histories`` and
@@ -20,13 +33,15 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Max, QuerySet
+from django.db.models.expressions import RawSQL
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -125,8 +140,7 @@ class _Refused(Exception):
 
 
 def _append_checked(writes: list[StreamWrite], shared: dict[str, Any]) -> int:
-    with transaction.atomic():
-        serialize_appends()
+    with _drawing_positions() as drawn, transaction.atomic():
         # Sealed under the lock: an erasure (which appends too) cannot delete a key
         # between our reading it and our rows landing.
         datas = _sealed(writes)
@@ -144,6 +158,7 @@ def _append_checked(writes: list[StreamWrite], shared: dict[str, Any]) -> int:
             position = None
         if position is None:
             raise _Refused
+        drawn()
         count = len(rows)
         transaction.on_commit(lambda: events_committed.send(sender=StoredEvent, position=position, count=count))
     return position
@@ -271,10 +286,64 @@ def _uuid(value: object) -> uuid.UUID:
 
 def serialize_appends() -> None:
     """Take the log's append lock until the transaction ends (see the module
-    docstring); every writer of the log — appends and imports — takes it first."""
+    docstring): what writers of whole batches — imports, the sealing of old
+    history — take first, so nothing else draws a position meanwhile."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [APPEND_LOCK_KEY])
+
+
+@contextmanager
+def _drawing_positions() -> Iterator[Callable[[], None]]:
+    """Hold the log's append lock while an append draws its positions; the
+    function it gives lets go of it once the rows are in, before the COMMIT,
+    so the next writer need not wait for this one's commit (module docstring).
+    A session lock, as a transaction's lock lasts until its end: it is let go
+    after a refusal or an error too, once the transaction has rolled back."""
+    if connection.vendor != "postgresql":
+        yield lambda: None
+        return
+    held = True
+
+    def let_go() -> None:
+        nonlocal held
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [APPEND_LOCK_KEY])
+            held = False
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [APPEND_LOCK_KEY])
+    try:
+        yield let_go
+    finally:
+        if held:
+            try:
+                let_go()
+            except DatabaseError:
+                # The connection is gone, and the lock with its session; a broken one
+                # is closed, so that no session can keep holding it.
+                if not connection.in_atomic_block:
+                    connection.close()
+
+
+# How far a reader may read on PostgreSQL: up to the newest event whose stamp is
+# at or below the oldest transaction still running — leaving out the reader's
+# own, whose rows it sees (``pg_snapshot_xip`` lists the others). Rows from
+# before stamps (NULL) all lie below the first stamped one. See the module
+# docstring for why nothing can appear below this head later.
+_READABLE_HEAD = (
+    "(SELECT MAX(position) FROM {table} WHERE stamp IS NULL OR stamp <= "
+    "(SELECT COALESCE(MIN(running), pg_snapshot_xmax(pg_current_snapshot())) "
+    "FROM pg_snapshot_xip(pg_current_snapshot()) AS running))"
+)
+
+
+def _readable_head_sql() -> str | None:
+    """The SQL of the readable head, or None where every committed row is readable."""
+    if connection.vendor != "postgresql":
+        return None
+    return _READABLE_HEAD.format(table=StoredEvent._meta.db_table)
 
 
 def stream_version(stream_id: uuid.UUID) -> int:
@@ -391,8 +460,13 @@ def read_stream(stream_id: uuid.UUID) -> list[StoredEvent]:
 
 def read_all(*, after: int = 0, limit: int | None = None, types: Sequence[str] | None = None,
              up_to: int | None = None) -> QuerySet[StoredEvent]:
-    """The global log in position order, after a position (and up to one, if given)."""
+    """The global log in position order, after a position (and up to one, if
+    given), as far as it is readable (the module docstring): a client paging
+    through it with the last position it saw never steps over an event."""
     events = StoredEvent.objects.filter(position__gt=after).order_by("position")
+    readable = _readable_head_sql()
+    if readable is not None:
+        events = events.filter(position__lte=RawSQL(readable, []))
     if up_to is not None:
         events = events.filter(position__lte=up_to)
     if types:
@@ -401,6 +475,20 @@ def read_all(*, after: int = 0, limit: int | None = None, types: Sequence[str] |
 
 
 def head_position() -> int:
+    """The position up to which the log is readable: every event at or below it
+    is committed and no other can appear there (the module docstring). Events
+    above it are committed or on their way, and are read once it moves."""
+    readable = _readable_head_sql()
+    if readable is None:
+        return last_position()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE({readable}, 0)")
+        return cursor.fetchone()[0]
+
+
+def last_position() -> int:
+    """The highest position this connection sees, readable or not: what a writer
+    holding the append lock has just drawn."""
     return StoredEvent.objects.aggregate(p=Max("position"))["p"] or 0
 
 

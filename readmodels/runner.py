@@ -58,6 +58,9 @@ def run(projector: Subscriber, *, up_to: int | None = None, batch_size: int = BA
     ``up_to`` if that is lower — never beyond the head, where events yet to be
     written would be skipped.
     """
+    idle = _caught_up(projector.name, up_to)
+    if idle is not None:
+        return idle
     types = projector.handled_types()
     batch_size = min(batch_size, projector.batch_size or batch_size)
     while True:
@@ -71,6 +74,17 @@ def run(projector: Subscriber, *, up_to: int | None = None, batch_size: int = BA
             progress(reached - start)
         if done:
             return reached
+
+
+def _caught_up(name: str, up_to: int | None) -> int | None:
+    """The checkpoint's position if there is nothing to read, found without
+    locking it. A run with work locks the checkpoint, and so holds a transaction
+    id; on PostgreSQL every reader of the log waits for running transactions
+    older than what it reads (``events.store``), so an idle catch-up — beat's,
+    every few seconds — should hold none."""
+    position = Checkpoint.objects.filter(projector=name).values_list("position", flat=True).first() or 0
+    head = store.head_position()
+    return position if position >= (head if up_to is None else min(up_to, head)) else None
 
 
 def _batch(projector: Subscriber, types: Sequence[str], up_to: int | None, batch_size: int, *,
