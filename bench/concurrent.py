@@ -17,7 +17,11 @@ outside the window.
 recorder, the same commands; the events its notification log gained.
 
 For each n, Clinic runs first and then the peer (1, then 2, …), so drift in the
-machine's load hits both alike. As in the suite's ``append``, projection on
+machine's load hits both alike. The eight processes are spawned once for the
+whole part, each with both writers set up (``concurrent_append_setup_seconds``);
+a run takes the first n. Also reported: ``…_events_<n>`` (events in the window),
+``concurrent_append_run_seconds`` (each run's length) and
+``concurrent_append_part_seconds`` (the whole part, set-up included). As in the suite's ``append``, projection on
 commit is switched off in the writers: the write side alone. SQLite allows one
 writer at a time, so this part runs on PostgreSQL only. It measures whatever the
 store does about concurrent appends; nothing here assumes how it orders them.
