@@ -35,6 +35,7 @@ import traceback
 WRITERS = (1, 2, 4, 8)
 WARMUP_COMMANDS = 5  # per process, before the start signal
 READY_SECONDS = 180  # for a process to start Django and warm up, on a loaded machine
+CONNECT_SECONDS = 60  # how long a writer waits for a connection slot on a full server, at set-up
 DONE_MARGIN_SECONDS = 120  # past its window, for a process to report
 REGISTRATIONS_PER_ROUND = 100  # commands made at a time (a fifth doctors, the rest patients)
 
@@ -193,11 +194,11 @@ def _writer(index, with_peer, orders, results, go):
         from readmodels.signals import project_new_events
 
         events_committed.disconnect(project_new_events)  # the write side alone, as in the suite
-        systems = {"clinic": _clinic_writer()}
+        systems = {}
         try:
-            if with_peer:
-                systems["peer"] = _peer_writer()
             commands = registrations()
+            for system in ("clinic", "peer") if with_peer else ("clinic",):
+                systems[system] = _set_up(system, commands)
             results.put(("set up", index))
             while (order := _wait(orders.get)) is not None:
                 system, seconds = order
@@ -234,6 +235,32 @@ def _wait(wait):
         if got is not False:
             return got
     return None
+
+
+def _set_up(system, commands):
+    """``system``'s writer, connected and warmed up, so that no run opens a
+    connection. A server full for a moment (other work on it: "too many clients")
+    is waited for, up to ``CONNECT_SECONDS``, rather than failing the part."""
+    import psycopg
+    from django.db import OperationalError, connections
+    from eventsourcing.persistence import OperationalError as PeerOperationalError
+
+    deadline = time.monotonic() + CONNECT_SECONDS
+    while True:
+        writer = None
+        try:
+            writer = _clinic_writer() if system == "clinic" else _peer_writer()
+            for _ in range(WARMUP_COMMANDS):
+                writer[0](next(commands))
+            return writer
+        except (OperationalError, psycopg.OperationalError, PeerOperationalError):
+            if writer:
+                writer[1]()
+            if system == "clinic":
+                connections.close_all()
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
 
 
 def _clinic_writer():
