@@ -253,12 +253,13 @@ def _set_up(system, commands):
             for _ in range(WARMUP_COMMANDS):
                 writer[0](next(commands))
             return writer
-        except (OperationalError, psycopg.OperationalError, PeerOperationalError):
+        except (OperationalError, psycopg.OperationalError, PeerOperationalError) as error:
             if writer:
                 writer[1]()
             if system == "clinic":
                 connections.close_all()
-            if time.monotonic() > deadline:
+            full = any(words in str(error) for words in ("too many clients", "remaining connection slots"))
+            if not full or time.monotonic() > deadline:
                 raise
             time.sleep(1)
 
