@@ -81,6 +81,14 @@ ROWS = [
     ("join_vs_nplus1", "join_vs_nplus1 (n+1 / join)", (">=", 5), "{:.1f}"),
     ("readall_events_per_s", "read the global log in order (events/s)", None, "{:,.0f}"),
     ("peer_log_read_events_per_s", "peer: read its notification log (events/s)", None, "{:,.0f}"),
+    # --- Concurrent appends (bench.concurrent; PostgreSQL only, "—" on SQLite: one writer at a time) ---
+    *[row for n, writers in ((1, "1 writer process"), (2, "2 writer processes"), (4, "4 writer processes"),
+                             (8, "8 writer processes")) for row in (
+        (f"concurrent_append_events_per_s_{n}", f"append by {writers}, new streams (events/s)", None, "{:,.0f}"),
+        (f"peer_concurrent_append_events_per_s_{n}", f"peer append by {writers} (events/s)", None, "{:,.0f}"))],
+    ("concurrent_append_scaling", "concurrent append: 8 writers / 1", (">=", 2.0, "pg"), "{:.2f}"),
+    ("concurrent_append_vs_peer_8", "concurrent append vs peer, 8 writers each", (">=", 1.5, "pg"), "{:.2f}"),
+    # --- end of concurrent appends ---
 ]
 RATIOS = {
     "append_vs_peer": ("append_events_per_s", "peer_append_events_per_s"),
@@ -88,6 +96,9 @@ RATIOS = {
     "join_vs_nplus1": ("nplus1_list_ms_p50", "join_list_ms_p50"),
     "booking_history_ratio": ("booking_ms_p50_history_20000", "booking_ms_p50_history_0"),
     "arrival_history_ratio": ("arrival_ms_p50_history_20000", "arrival_ms_p50_history_0"),
+    # Concurrent appends (bench.concurrent): issue 13's scaling, and against the peer at 8 writers.
+    "concurrent_append_scaling": ("concurrent_append_events_per_s_8", "concurrent_append_events_per_s_1"),
+    "concurrent_append_vs_peer_8": ("concurrent_append_events_per_s_8", "peer_concurrent_append_events_per_s_8"),
 }
 
 

@@ -37,6 +37,7 @@ class Preset:
     first_patients: int = 2000  # patients registered on the history's first day
     history_commands: int = 60  # bookings, and arrivals and departures, timed per history size
     renamed_patients: tuple[int, ...] = (1, 100, 1_000)  # appointments of the patients renamed (rename_fanout)
+    concurrent_seconds: float = 3.0  # each system's run at each number of writers (bench.concurrent)
 
 
 CARD_APPOINTMENTS = 500  # appointments whose cards the bench starts (Suite.cards)
@@ -44,13 +45,13 @@ CARD_APPOINTMENTS = 500  # appointments whose cards the bench starts (Suite.card
 PRESETS = {
     "tiny": Preset(append_events=120, peer_log_events=300, rebuild_small_events=600, rebuild_events=2_000,
                    min_appointments=800, detail_requests=40, fold_requests=15, list_rounds=8, warmup=5,
-                   first_patients=100, history_commands=10, renamed_patients=(1, 10)),
+                   first_patients=100, history_commands=10, renamed_patients=(1, 10), concurrent_seconds=0.5),
     "quick": Preset(append_events=3_000, peer_log_events=20_000, rebuild_small_events=10_000,
                     rebuild_events=100_000, min_appointments=100_000, detail_requests=2_000, fold_requests=300,
                     list_rounds=100),
     "full": Preset(append_events=20_000, peer_log_events=100_000, rebuild_small_events=100_000,
                    rebuild_events=1_000_000, min_appointments=100_000, detail_requests=5_000, fold_requests=500,
-                   list_rounds=200),
+                   list_rounds=200, concurrent_seconds=10.0),
 }
 IMPORT_CHUNK = 100_000  # events generated (untimed) before each timed import call
 IMPORT_BATCH = 20_000  # events per import transaction
@@ -580,6 +581,7 @@ class Suite:
         from events.store import events_committed
         from readmodels.signals import project_new_events
 
+        from . import concurrent
         from .data import History
 
         self.database_facts()
@@ -595,6 +597,7 @@ class Suite:
         self.rename_fanout()
         self.lists()
         self.read_logs()
+        self.figures.update(concurrent.measure(self, self.preset.concurrent_seconds))  # PostgreSQL only
         if self.peer:
             self.peer.close()
         return self.figures
