@@ -10,13 +10,18 @@ other's commits:
   (``APPEND_LOCK_KEY``) from before its INSERT until the INSERT is done — not
   until its COMMIT, so the commits (the fsync, most of an append's time) of
   many writers overlap;
-* each row is stamped with the first transaction id not yet handed out when its
-  INSERT began (``stamp``, a column default; ``migrations/0010``). Every writer
-  that drew an earlier position already had its transaction id by then, so once
-  no transaction below a row's stamp is still running, nothing can ever appear
-  before that row. Readers read only that far (``_READABLE_HEAD``); stamps grow
-  with positions, so what they may read is always a prefix of the log. A
-  long-running writer makes readers wait, never skip.
+* each append writes its rows in a transaction or savepoint begun under that
+  lock, so the id PostgreSQL gives it at its first write (the rows' ``xmin``)
+  is newer than the id of every writer that drew an earlier position — they all
+  wrote before letting go of the lock. A reader's snapshot lists the other
+  transactions running below its ``xmax``, and a committed row's writer lies
+  below that ``xmax``: so if no listed transaction is older than the row's
+  writer, every earlier writer had finished, and nothing can ever appear below
+  that row. Readers read only that far (``_READABLE_HEAD``); the ids grow with
+  positions, so what they may read is a prefix of the log. A long-running
+  writer makes readers wait, never skip. (A reader sees its own uncommitted
+  rows too, and may read up to them: none of Clinic's readers moves a
+  checkpoint in a transaction that has appended before reading.)
 
 SQLite allows one writer at a time (IMMEDIATE transactions): there, every
 committed event is readable.
@@ -327,15 +332,21 @@ def _drawing_positions() -> Iterator[Callable[[], None]]:
                     connection.close()
 
 
-# How far a reader may read on PostgreSQL: up to the newest event whose stamp is
-# at or below the oldest transaction still running — leaving out the reader's
-# own, whose rows it sees (``pg_snapshot_xip`` lists the others). Rows from
-# before stamps (NULL) all lie below the first stamped one. See the module
-# docstring for why nothing can appear below this head later.
+# How far a reader may read on PostgreSQL: up to the newest event whose writer
+# took its id before the oldest other transaction running at the reader's
+# snapshot (``pg_snapshot_xip``; none: its ``xmax``), or that the reader wrote
+# itself (a visible row whose writer is still running is the reader's own).
+# A row's ``xmin`` is the 32-bit id of the (sub)transaction that wrote it,
+# widened to 64 bits against a point past the snapshot (a row is never 2^31 ids
+# old unless frozen — ids 1 and 2 — and those are readable). The module
+# docstring tells why nothing can appear below this head later.
+_REFERENCE = "(SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint + 1073741824)"
+_WRITER = f"({_REFERENCE} - mod(mod({_REFERENCE} - xmin::text::bigint, 4294967296) + 4294967296, 4294967296))"
 _READABLE_HEAD = (
-    "(SELECT MAX(position) FROM {table} WHERE stamp IS NULL OR stamp <= "
-    "(SELECT COALESCE(MIN(running), pg_snapshot_xmax(pg_current_snapshot())) "
-    "FROM pg_snapshot_xip(pg_current_snapshot()) AS running))"
+    "(SELECT MAX(position) FROM {table} WHERE xmin::text::bigint < 3 "
+    f"OR {_WRITER} < (SELECT COALESCE(MIN(running), pg_snapshot_xmax(pg_current_snapshot()))::text::bigint "
+    "FROM pg_snapshot_xip(pg_current_snapshot()) AS running) "
+    f"OR pg_xact_status({_WRITER}::text::xid8) = 'in progress')"
 )
 
 

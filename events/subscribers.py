@@ -33,6 +33,11 @@ class Subscriber:
     # commands take the log's append lock until its batch commits (on PostgreSQL
     # other writers wait that long), so processes keep their batches small.
     batch_size: ClassVar[int | None] = None
+    # Whether handling an event appends to the log (a process's commands). The
+    # runner then holds the append lock for the whole batch: a transaction that
+    # appends again after letting the lock go could wait for it while the
+    # writer holding it waits for this transaction's rows — a deadlock.
+    appends: ClassVar[bool] = False
     _handlers: ClassVar[dict[type[Event], str]] = {}  # event class -> the name of the method handling it
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -93,6 +93,8 @@ def _batch(projector: Subscriber, types: Sequence[str], up_to: int | None, batch
     Returns (the checkpoint before, after, whether the log is done)."""
     with transaction.atomic():
         checkpoint = locked_checkpoint(projector.name)
+        if projector.appends:
+            store.serialize_appends()  # until the batch commits (``Subscriber.appends``)
         start = checkpoint.position
         bound = store.head_position() if up_to is None else min(up_to, store.head_position())
         try:

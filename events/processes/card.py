@@ -59,6 +59,7 @@ BATCH_SIZE = 50  # see Subscriber.batch_size
 class CardTracker(Subscriber):
     name = "card-tracker"
     batch_size = BATCH_SIZE
+    appends = True
 
     @on(AppointmentCreated)
     def booked(self, recorded: Recorded, event: Any, rows: Any) -> None:
@@ -93,6 +94,7 @@ class CardTracker(Subscriber):
 class CardFinder(Subscriber):
     name = "card-finder"
     batch_size = BATCH_SIZE
+    appends = True
 
     @on(CardStarted)
     def started(self, recorded: Recorded, event: CardStarted, rows: Any) -> None:
