@@ -26,7 +26,8 @@ from clinic.asgi import application as asgi
 THREADS = int(os.environ.get("WEB_THREADS", "8"))
 LIVE = reverse("web:live")
 
-wsgi = WSGIMiddleware(WSGIHandler(), workers=THREADS)
+# (Django's handler returns the response itself, an iterable of bytes; its stubs say HttpResponseBase.)
+wsgi = WSGIMiddleware(WSGIHandler(), workers=THREADS)  # type: ignore[arg-type]
 
 
 async def application(scope, receive, send):

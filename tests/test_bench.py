@@ -17,7 +17,7 @@ def test_the_harness_runs_at_a_tiny_size_and_writes_every_figure(tmp_path):
     out = tmp_path / "figures.json"
     result = subprocess.run([sys.executable, "-m", "bench", "--preset", "tiny", "--backend", "sqlite",
                              "--json", str(out)], cwd=services.ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
+                            timeout=300)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     figures = json.loads(out.read_text())
     for key in ["append_events_per_s", "import_events_per_s", "rebuild_events_per_s", "rebuild_peak_rss_mb",
@@ -38,6 +38,14 @@ def test_the_harness_runs_at_a_tiny_size_and_writes_every_figure(tmp_path):
     assert figures["machine_cores"] and figures["machine_python"] and figures["db_version_sqlite"]
     assert "appointments in the read model" in result.stdout  # the printed table
     assert "booking p50, 20,000 events in the doctor's stream (ms)" in result.stdout
+    # Over the wire (bench.http): with no PostgreSQL in this run, on SQLite; every answer counted was a 200.
+    for key in ["http_detail_rps", "http_detail_wsgi_rps", "http_floor_rps", "http_detail_vs_wsgi",
+                "http_detail_vs_floor", "http_client_cpu_share"]:
+        assert figures[f"{key}_sqlite"] > 0, key
+    assert figures["http_detail_vs_wsgi_sqlite"] == figures["http_detail_rps_sqlite"] / figures[
+        "http_detail_wsgi_rps_sqlite"]
+    assert figures["http_web_processes_sqlite"] == 2
+    assert "http_detail_vs_wsgi (deployed / gunicorn sync)" in result.stdout
 
 
 def test_the_command_script_writes_what_it_plans():
