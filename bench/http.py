@@ -1,9 +1,11 @@
 """Over-the-wire figures: ``GET /api/appointments/{id}/`` served by real web
 servers on 127.0.0.1, measured by a bounded load generator (``bench.wire``).
 
-    python -m bench.http --out figures.json [--preset quick] [--stacks deployed,wsgi,floor]
-    (DATABASE_URL names a migrated database; ``python -m bench`` runs this on the
-    PostgreSQL bench database after ``bench.suite``, which fills it)
+    python -m bench.http [--preset quick] [--stacks deployed,wsgi,floor] [--out figures.json]
+                         [--database-url postgres://…]
+    (``python -m bench`` runs this on the PostgreSQL bench database after
+    ``bench.suite``, which fills it; ``make bench-http`` on a database of its own,
+    with a few appointments; else DATABASE_URL names a migrated database)
 
 Each stack is started as a set of fresh processes (2 web processes, as
 deployed), warmed up, then loaded by ``CONCURRENCY`` keep-alive connections
@@ -80,12 +82,19 @@ STACKS = {
                                    "--lifespan", "off", "--no-access-log"], DETAIL),
     "gthread": (lambda port: _gunicorn("clinic.wsgi:application", port,
                                        ["--worker-class", "gthread", "--threads", "4"]), DETAIL),
+    "gthread-8": (lambda port: _gunicorn("clinic.wsgi:application", port,
+                                         ["--worker-class", "gthread", "--threads", "8"]), DETAIL),
     "granian-wsgi": (lambda port: [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
                                    "--port", str(port), "--workers", str(WEB_PROCESSES),
                                    "clinic.wsgi:application"], DETAIL),
+    "granian-wsgi-8": (lambda port: [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+                                     "--port", str(port), "--workers", str(WEB_PROCESSES), "--blocking-threads", "8",
+                                     "clinic.wsgi:application"], DETAIL),
     "granian-asgi": (lambda port: [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
                                    "--port", str(port), "--workers", str(WEB_PROCESSES),
                                    "clinic.asgi:application"], DETAIL),
+    "floor-deployed": (lambda port: [str(ROOT / "scripts" / "serve-web"), "127.0.0.1", str(port),
+                                     "--no-access-log"], FLOOR),
     "floor-uvicorn-asgi": (lambda port: [sys.executable, "-m", "uvicorn", "clinic.asgi:application", "--host",
                                          "127.0.0.1", "--port", str(port), "--workers", str(WEB_PROCESSES),
                                          "--lifespan", "off", "--no-access-log"], FLOOR),
@@ -258,15 +267,42 @@ def run(preset, names):
     return figures
 
 
+def on_a_database_of_its_own(server, args):
+    """``make bench-http``: a database ``clinic_bench_http_<pid>`` on ``server``,
+    migrated and given a few appointments, measured, then dropped."""
+    import subprocess
+
+    from bench.__main__ import _admin, child_environment, with_database
+
+    database = f"clinic_bench_http_{os.getpid()}"
+    _admin(server, f'DROP DATABASE IF EXISTS "{database}"')
+    _admin(server, f'CREATE DATABASE "{database}"')
+    try:
+        env = child_environment(with_database(server, database))
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env,
+                       check=True)
+        out = Path(tempfile.mkdtemp(prefix="http-")) / "figures.json"
+        subprocess.run([sys.executable, "-m", "bench.http", "--preset", args.preset, "--stacks", args.stacks,
+                        "--out", str(out)], cwd=ROOT, env=env, check=True)
+        return json.loads(out.read_text())
+    finally:
+        _admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.http", description=__doc__.splitlines()[0])
     parser.add_argument("--preset", choices=sorted(PRESETS), default="quick")
     parser.add_argument("--stacks", default="deployed,wsgi,floor",
                         help=f"comma-separated, of: {', '.join(STACKS)}")
+    parser.add_argument("--database-url", help="a PostgreSQL server: measure on a database made there for the run "
+                                               "(else DATABASE_URL names a migrated database)")
     parser.add_argument("--out", type=Path, help="write the figures here (JSON)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-    figures = run(PRESETS[args.preset], [s.strip() for s in args.stacks.split(",") if s.strip()])
+    if args.database_url:
+        figures = on_a_database_of_its_own(args.database_url, args)
+    else:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+        figures = run(PRESETS[args.preset], [s.strip() for s in args.stacks.split(",") if s.strip()])
     if args.out:
         args.out.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n")
     else:
