@@ -73,6 +73,7 @@ STACKS = {
     "wsgi": (lambda port: _gunicorn("clinic.wsgi:application", port, ["--worker-class", "sync"]), DETAIL),
     "floor": (lambda port: _gunicorn("clinic.wsgi:application", port, ["--worker-class", "sync"]), FLOOR),
     # Candidates measured when the stack was chosen (README, "Benchmarks"); --stacks runs them.
+    # The granian ones need `pip install granian==2.8.9` (not pinned: not deployed).
     "uvicorn-asgi-h11": (lambda port: [sys.executable, "-m", "uvicorn", "clinic.asgi:application", "--host",
                                        "127.0.0.1", "--port", str(port), "--workers", str(WEB_PROCESSES),
                                        "--lifespan", "off", "--no-access-log", "--loop", "asyncio",
