@@ -3,6 +3,7 @@ under uvicorn, 2 processes): the API with a token, pages, and the live-update
 stream, all on one port. The first test runs in both modes; the live update
 arriving end to end needs Redis and a real worker (production mode)."""
 import json
+import sys
 import threading
 
 import pytest
@@ -23,8 +24,6 @@ SERVE_WEB = services.ROOT / "scripts" / "serve-web"
 @pytest.fixture
 def web(tmp_path):
     """``scripts/serve-web`` on a free port: (base URL, log path)."""
-    import sys
-
     port = services.free_port()
     log = tmp_path / "web.log"
     env = services.environment(SECURE_SSL_REDIRECT=0, WEB_PROCESSES=2, VENV=sys.prefix)
