@@ -7,11 +7,14 @@ servers on 127.0.0.1, measured by a bounded load generator (``bench.wire``).
     ``bench.suite``, which fills it; ``make bench-http`` on a database of its own,
     with a few appointments; else DATABASE_URL names a migrated database)
 
-Each stack is started as a set of fresh processes (2 web processes, as
-deployed), warmed up, then loaded by ``CONCURRENCY`` keep-alive connections
-for a fixed time, with a staff token (``Authorization: Token …``), cycling over
-random appointments; the figure is answers per second. Every answer counted must
-be a 200: a stack that answers anything else fails the run.
+Every stack is started at once, each as fresh processes of its own (2 web
+processes, as deployed) on a port of its own, checked to answer the API's
+bytes, and warmed up; then the stacks are loaded in turn, ``rounds`` times (the
+preset), each time by ``CONCURRENCY`` keep-alive connections for a fixed time,
+with a staff token (``Authorization: Token …``), cycling over random
+appointments — so whatever else the machine is doing falls on all of them alike.
+The figure is answers per second over a stack's rounds. Every answer counted
+must be a 200: a stack that answers anything else fails the run.
 
 * ``http_detail_rps`` — the deployed stack: the web command ``make prod`` runs
   (``scripts/serve-web``).
@@ -24,8 +27,8 @@ be a 200: a stack that answers anything else fails the run.
 
 ``http_detail_vs_wsgi`` and ``http_detail_vs_floor`` are the ratios
 (``bench.__main__.RATIOS``). ``http_client_cpu_share`` is the load generator's
-own CPU time over the wall time of the deployed stack's run (out of the
-machine's cores): it runs on the same cores as the servers.
+own CPU time over the wall time of the deployed stack's rounds (a share of one
+core): it runs on the same cores as the servers.
 """
 import argparse
 import json
