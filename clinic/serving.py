@@ -16,8 +16,12 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
+from contextvars import ContextVar
+
 from a2wsgi import WSGIMiddleware
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished
+from django.db import connections
 from django.urls import reverse
 
 from clinic.asgi import application as asgi
@@ -30,8 +34,28 @@ LIVE = reverse("web:live")
 wsgi = WSGIMiddleware(WSGIHandler(), workers=THREADS)  # type: ignore[arg-type]
 
 
+# Set while Django's ASGI handler answers: it gives each request a thread of its own,
+# so a database connection kept for CONN_MAX_AGE would never be used again and would
+# stay open (PostgreSQL would refuse more once enough streams had come and gone).
+on_asgi: ContextVar[bool] = ContextVar("clinic_serving_on_asgi", default=False)
+
+
+def close_asgi_connections(sender, **kwargs):
+    """When a request on the ASGI side finishes (in its own context and thread),
+    close its database connections, whatever CONN_MAX_AGE says."""
+    if on_asgi.get():
+        connections.close_all()
+
+
+request_finished.connect(close_asgi_connections, dispatch_uid="clinic.serving.close_asgi_connections")
+
+
 async def application(scope, receive, send):
     if scope["type"] == "http" and scope["path"] != LIVE:
         await wsgi(scope, receive, send)
     else:
-        await asgi(scope, receive, send)
+        token = on_asgi.set(True)
+        try:
+            await asgi(scope, receive, send)
+        finally:
+            on_asgi.reset(token)

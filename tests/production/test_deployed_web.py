@@ -97,3 +97,31 @@ def test_a_live_update_arrives_through_the_deployed_web(web, staff_user, ctx):
     data = json.loads(next(line for line in lines[lines.index("event: projected"):]
                            if line.startswith("data:")).removeprefix("data:"))
     assert data["position"] >= 1 and str(doctor.id) not in json.dumps(data)
+
+
+@pytest.mark.production
+def test_streams_that_come_and_go_leave_no_database_connection_behind(web, staff_user):
+    """The web keeps database connections for CONN_MAX_AGE on its WSGI threads; a
+    stream's, on the ASGI side, is closed when the stream ends (clinic.serving)."""
+    from django.db import connection
+
+    url, log = web
+    cookie = session_cookie(staff_user)
+
+    def stream_once():
+        with requests.get(f"{url}/live/", headers={"Cookie": cookie}, stream=True, timeout=10) as stream:
+            assert stream.status_code == 200, log.read_text()[-3000:]
+            next(stream.iter_lines())
+
+    def others():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid()")
+            return cursor.fetchone()[0]
+
+    stream_once()
+    before = others()
+    for _ in range(20):
+        stream_once()
+    services.wait_until(lambda: others() <= before + 1, 10, interval=0.2,
+                        what=f"the streams' connections to close ({others()} open, {before} before)")
