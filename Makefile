@@ -18,7 +18,8 @@ help:
 	@echo "make test  - set up and run the whole test suite"
 	@echo "make lint  - set up and run ruff (lint, import order) and mypy; configured in pyproject.toml"
 	@echo "make test-production - the suite again on local PostgreSQL + Redis with a real Celery worker"
-	@echo "make prod  - web, worker and beat against DATABASE_URL and CELERY_BROKER_URL"
+	@echo "make prod  - web (pages and API on WSGI threads, live updates on ASGI, one port), worker and beat"
+	@echo "             against DATABASE_URL and CELERY_BROKER_URL"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,11 +61,14 @@ prod: $(STAMP)
 # created there and dropped; skipped if the server is not reachable);
 # `make bench SIZE=full` the full preset. `make bench-lag` measures projection lag
 # over HTTP with 1 and 2 Celery workers (needs that PostgreSQL and BENCH_BROKER).
+# `make bench-http` loads web stacks over the wire (bench/http.py; STACKS= picks them,
+# e.g. STACKS=deployed,wsgi,floor,gthread,uvicorn-asgi).
 SIZE ?= quick
 BENCH_DATABASE ?= $(or $(DATABASE_URL),postgres://127.0.0.1:5432/postgres)
 BENCH_BROKER ?= $(or $(CELERY_BROKER_URL),redis://127.0.0.1:6379/0)
 BENCH_STAMP := $(VENV)/.bench-requirements-installed
-.PHONY: bench bench-lag bench-shadow
+STACKS ?= deployed,wsgi,floor
+.PHONY: bench bench-lag bench-shadow bench-http
 
 $(BENCH_STAMP): bench/requirements.txt $(STAMP)
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r bench/requirements.txt
@@ -72,6 +76,9 @@ $(BENCH_STAMP): bench/requirements.txt $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench --preset $(SIZE) --database-url $(BENCH_DATABASE)
+
+bench-http: $(BENCH_STAMP)
+	$(BIN)/python -m bench.http --preset $(SIZE) --database-url $(BENCH_DATABASE) --stacks $(STACKS)
 
 bench-lag: $(BENCH_STAMP)
 	$(BIN)/python -m bench.lag --database-url $(BENCH_DATABASE) --redis-url $(BENCH_BROKER)

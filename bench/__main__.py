@@ -102,6 +102,35 @@ RATIOS = {
 }
 
 
+# --- Over the wire (bench.http, issue 13): its rows and ratios, kept together. ---
+# Measured on one backend per run: PostgreSQL when it runs, else SQLite (http_backend).
+ROWS += [
+    ("http_detail_rps", "HTTP detail, deployed stack (answers/s)", None, "{:,.0f}"),
+    ("http_detail_wsgi_rps", "HTTP detail, gunicorn sync workers (answers/s)", None, "{:,.0f}"),
+    ("http_floor_rps", "HTTP floor: bare Django view, gunicorn sync (answers/s)", None, "{:,.0f}"),
+    ("http_detail_vs_wsgi", "http_detail_vs_wsgi (deployed / gunicorn sync)", (">=", 0.9), "{:.2f}"),
+    ("http_detail_vs_floor", "http_detail_vs_floor (deployed / floor)", (">=", 0.4), "{:.2f}"),
+    ("http_client_cpu_share", "HTTP load generator's CPU (share of one core)", None, "{:.0%}"),
+]
+RATIOS.update({
+    "http_detail_vs_wsgi": ("http_detail_rps", "http_detail_wsgi_rps"),
+    "http_detail_vs_floor": ("http_detail_rps", "http_floor_rps"),
+})
+
+
+def http_backend(backends):
+    return "pg" if "pg" in backends else "sqlite"
+
+
+def run_http(preset, env, workdir):
+    """``bench.http`` in a process of its own, on the backend's database as
+    ``bench.suite`` left it; its figures."""
+    out = workdir / "http.json"
+    subprocess.run([sys.executable, "-m", "bench.http", "--preset", preset, "--out", str(out)], cwd=ROOT, env=env,
+                   check=True)
+    return json.loads(out.read_text())
+# --- End of bench.http's block. ---
+
 def postgres_server(explicit):
     for url in (explicit, os.environ.get("BENCH_DATABASE_URL"), os.environ.get("DATABASE_URL")):
         if url and urlparse(url).scheme in ("postgres", "postgresql", "pgsql"):
@@ -145,8 +174,9 @@ def child_environment(database_url):
     return env
 
 
-def run_backend(backend, preset, server, no_peer):
-    """Run ``bench.suite`` for one backend on a database of its own; return its figures."""
+def run_backend(backend, preset, server, no_peer, http=False):
+    """Run ``bench.suite`` for one backend on a database of its own — then
+    ``bench.http`` on it if ``http`` — and return its figures."""
     workdir = Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=RESULTS))
     database = f"clinic_bench_{os.getpid()}"
     try:
@@ -164,6 +194,8 @@ def run_backend(backend, preset, server, no_peer):
         subprocess.run(args, cwd=ROOT, env=child_environment(url), check=True)
         figures = json.loads(out.read_text())
         figures["seconds"] = time.monotonic() - started
+        if http:
+            figures.update(run_http(preset, child_environment(url), workdir))
         return figures
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -288,7 +320,8 @@ def main(argv=None):
     for backend in backends:
         print(f"== {backend}: preset {args.preset}", flush=True)
         try:
-            per_backend[backend] = run_backend(backend, args.preset, server, args.no_peer)
+            per_backend[backend] = run_backend(backend, args.preset, server, args.no_peer,
+                                               http=backend == http_backend(backends))
         except subprocess.CalledProcessError:
             print(f"== {backend}: FAILED (see the traceback above); its figures are left out", flush=True)
             failed.append(backend)

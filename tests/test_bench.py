@@ -29,7 +29,7 @@ def run_tiny_bench(tmp_path, *args, timeout):
 
 
 def test_the_harness_runs_at_a_tiny_size_and_writes_every_figure(tmp_path):
-    result, figures = run_tiny_bench(tmp_path, "--backend", "sqlite", timeout=120)
+    result, figures = run_tiny_bench(tmp_path, "--backend", "sqlite", timeout=300)
     for key in ["append_events_per_s", "import_events_per_s", "rebuild_events_per_s", "rebuild_peak_rss_mb",
                 "rebuild_small_peak_rss_mb", "detail_ms_p50", "detail_ms_p99", "fold_detail_ms_p50",
                 "nplus1_list_ms_p50", "join_list_ms_p50", "readall_events_per_s", "detail_vs_fold",
@@ -51,6 +51,15 @@ def test_the_harness_runs_at_a_tiny_size_and_writes_every_figure(tmp_path):
     # Concurrent appends run on PostgreSQL only: SQLite has one writer at a time.
     assert figures.get("concurrent_append_events_per_s_1_sqlite") is None
     assert figures["concurrent_append_scaling_sqlite"] is None
+
+    # Over the wire (bench.http): with no PostgreSQL in this run, on SQLite; every answer counted was a 200.
+    for key in ["http_detail_rps", "http_detail_wsgi_rps", "http_floor_rps", "http_detail_vs_wsgi",
+                "http_detail_vs_floor", "http_client_cpu_share"]:
+        assert figures[f"{key}_sqlite"] > 0, key
+    assert figures["http_detail_vs_wsgi_sqlite"] == figures["http_detail_rps_sqlite"] / figures[
+        "http_detail_wsgi_rps_sqlite"]
+    assert figures["http_web_processes_sqlite"] == 2
+    assert "http_detail_vs_wsgi (deployed / gunicorn sync)" in result.stdout
 
 
 # The server ``make bench`` uses by default; the bench makes a database of its own there and drops it.

@@ -1,0 +1,61 @@
+"""The web processes' application (``make prod``, ``scripts/serve-web``): one
+port, two ways in.
+
+* The live-update stream (``clinic.web.live``, Server-Sent Events) is an async
+  view that stays open: it goes to Django's ASGI handler (``clinic.asgi``).
+* Everything else — pages, the API, the admin, GraphQL, /healthz, /metrics — is
+  sync Django, and goes to Django's WSGI handler, each request run whole on a
+  thread of a pool (``a2wsgi``). Under the ASGI handler, a sync view costs
+  several hops between the event loop and asgiref's threads and runs all of a
+  process's requests on one thread; here it is one hop, and the pool's threads
+  keep their database connections (``CONN_MAX_AGE``) as WSGI servers' threads do.
+
+README, "Production mode" and "Benchmarks", has the measurements behind this.
+"""
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
+
+from contextvars import ContextVar
+
+from a2wsgi import WSGIMiddleware
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished
+from django.db import connections
+from django.urls import reverse
+
+from clinic.asgi import application as asgi
+
+# Threads per web process for sync requests; each may hold a database connection.
+THREADS = int(os.environ.get("WEB_THREADS", "8"))
+LIVE = reverse("web:live")
+
+# (Django's handler returns the response itself, an iterable of bytes; its stubs say HttpResponseBase.)
+wsgi = WSGIMiddleware(WSGIHandler(), workers=THREADS)  # type: ignore[arg-type]
+
+
+# Set while Django's ASGI handler answers: it gives each request a thread of its own,
+# so a database connection kept for CONN_MAX_AGE would never be used again and would
+# stay open (PostgreSQL would refuse more once enough streams had come and gone).
+on_asgi: ContextVar[bool] = ContextVar("clinic_serving_on_asgi", default=False)
+
+
+def close_asgi_connections(sender, **kwargs):
+    """When a request on the ASGI side finishes (in its own context and thread),
+    close its database connections, whatever CONN_MAX_AGE says."""
+    if on_asgi.get():
+        connections.close_all()
+
+
+request_finished.connect(close_asgi_connections, dispatch_uid="clinic.serving.close_asgi_connections")
+
+
+async def application(scope, receive, send):
+    if scope["type"] == "http" and scope["path"] != LIVE:
+        await wsgi(scope, receive, send)
+    else:
+        token = on_asgi.set(True)
+        try:
+            await asgi(scope, receive, send)
+        finally:
+            on_asgi.reset(token)
