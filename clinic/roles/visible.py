@@ -56,7 +56,9 @@ def everything(staff: Staff, queryset: QuerySet[M]) -> QuerySet[M]:
 def one(staff: Staff, narrow: Narrow, queryset: QuerySet[M], pk: Any) -> M | None:
     """The row ``pk`` as this user may see it; None if there is no such row;
     ``PermissionDenied`` if there is one, out of their reach."""
-    row = narrow(staff, queryset).filter(pk=pk).first()
+    # A slice, not ``first()``: one id is one row, and ``first()`` would order by it.
+    found = list(narrow(staff, queryset).filter(pk=pk)[:1])
+    row = found[0] if found else None
     if row is None and queryset.filter(pk=pk).exists():
         raise PermissionDenied(OUT_OF_REACH)
     return row
