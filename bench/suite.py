@@ -258,7 +258,7 @@ class Suite:
             catchup = time.perf_counter() - started
             self.figures["catchup_events_per_s"] = StoredEvent.objects.filter(position__gt=before).count() / catchup
             log(f"catch-up of {more} imported events: {catchup:.1f} s")
-        self.figures.update(import_events=imported, import_events_per_s=imported / seconds)
+        self.figures.update(import_events=imported, import_events_per_s=imported / seconds if seconds else None)
         self.figures["detail_appointments"] = Appointment.objects.count()
 
     # --- Reads ----------------------------------------------------------------
@@ -586,21 +586,38 @@ class Suite:
 
         self.database_facts()
         events_committed.disconnect(project_new_events)  # see the module docstring
-        self.append()
-        self.history()
-        self.peer_batches()
+        only = _only()
+        if not only:
+            self.append()
+            self.history()
+            self.peer_batches()
         history = History(seed=2, first_patients=self.preset.first_patients)
-        imported, seconds = self.imports_and_rebuilds(history)
+        imported, seconds = self.imports_and_rebuilds(history) if not only else (0, 0.0)
         self.top_up(history, imported, seconds)
-        self.detail()
-        self.cards()
-        self.rename_fanout()
-        self.lists()
-        self.read_logs()
-        self.figures.update(concurrent.measure(self, self.preset.concurrent_seconds))  # PostgreSQL only
+        for section in READS:
+            if not only or section in only:
+                getattr(self, section)()
+        if not only:
+            self.figures.update(concurrent.measure(self, self.preset.concurrent_seconds))  # PostgreSQL only
         if self.peer:
             self.peer.close()
         return self.figures
+
+
+# The read figures, in the order of the run. BENCH_ONLY=detail (or a comma-separated
+# list of these) measures only those, on a read model filled as for the whole run:
+# for quick turns while working on one of them. The table (and bench/results/latest.json)
+# then lacks every other figure.
+READS = ("detail", "cards", "rename_fanout", "lists", "read_logs")
+
+
+def _only():
+    """The read figures BENCH_ONLY names; empty for the whole run."""
+    named = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
+    unknown = named - set(READS)
+    if unknown:
+        raise SystemExit(f"BENCH_ONLY: no such section {sorted(unknown)}; choose among {', '.join(READS)}")
+    return named
 
 
 def _weekday_slots(monday):

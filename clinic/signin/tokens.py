@@ -23,6 +23,7 @@ from knox.settings import CONSTANTS
 from knox.signals import token_expired
 from rest_framework.exceptions import AuthenticationFailed
 
+from clinic.db.compiled import Compiled
 from clinic.roles import staff
 
 INVALID = _("Invalid token.")
@@ -51,8 +52,7 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
         if not (text.isascii() and text.isprintable()):
             raise AuthenticationFailed(INVALID)
         # Knox's own loop, on a query that brings the user's role along.
-        candidates = get_token_model().objects.filter(token_key=text[:CONSTANTS.TOKEN_KEY_LENGTH])
-        for auth_token in staff.with_staff(candidates):
+        for auth_token in _candidates(text[:CONSTANTS.TOKEN_KEY_LENGTH]):
             if self._cleanup_token(auth_token):
                 continue
             if compare_digest(hash_token(text), auth_token.digest):
@@ -68,6 +68,15 @@ class TokenAuthentication(knox_auth.TokenAuthentication):
             token_expired.send(sender=type(self), username=username, source="auth_token")
             return True
         return False
+
+
+def _tokens_by_key(key: str) -> Any:
+    """The tokens that start with ``key``, each with its user and their role."""
+    return staff.with_staff(get_token_model().objects.filter(token_key=key))
+
+
+# Compiled once: the lookup runs on every API request (clinic.db.compiled says why).
+_candidates = Compiled(_tokens_by_key, get_token_model()._meta.get_field("token_key"))
 
 
 def issue(user: Any) -> tuple[str, datetime]:
