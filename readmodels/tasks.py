@@ -13,10 +13,10 @@ NOT_YET_READABLE_RETRY_SECONDS = 0.2
 @shared_task(name="readmodels.tasks.project", bind=True)
 def project(self: Task) -> dict[str, int]:
     reached = runner.run_all()
-    if not self.request.is_eager and store.last_position() > store.head_position():
-        # Committed events lie above the readable head: an older transaction was
-        # still running when they committed (events.store). Their own commit's task
-        # may have found nothing to read, so look again shortly rather than leave
-        # them to the next commit or beat.
+    if not self.request.is_eager and min(reached.values(), default=0) < store.last_position():
+        # Committed events this run did not reach: not readable yet when it read
+        # (an older transaction was still running, events.store). Their own
+        # commit's task may have found nothing to read either, so look again
+        # shortly rather than leave them to the next commit or beat.
         self.apply_async(countdown=NOT_YET_READABLE_RETRY_SECONDS)
     return reached
