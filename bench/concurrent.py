@@ -243,8 +243,11 @@ def _set_up(system, commands):
     is waited for, up to ``CONNECT_SECONDS``, rather than failing the part."""
     import psycopg
     from django.db import OperationalError, connections
-    from eventsourcing.persistence import OperationalError as PeerOperationalError
 
+    refusals: tuple[type[Exception], ...] = (OperationalError, psycopg.OperationalError)
+    if system == "peer":  # the peer's library is installed only with bench/requirements.txt
+        from eventsourcing.persistence import OperationalError as PeerOperationalError
+        refusals += (PeerOperationalError,)
     deadline = time.monotonic() + CONNECT_SECONDS
     while True:
         writer = None
@@ -253,7 +256,7 @@ def _set_up(system, commands):
             for _ in range(WARMUP_COMMANDS):
                 writer[0](next(commands))
             return writer
-        except (OperationalError, psycopg.OperationalError, PeerOperationalError) as error:
+        except refusals as error:
             if writer:
                 writer[1]()
             if system == "clinic":
