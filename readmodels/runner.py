@@ -83,8 +83,13 @@ def _caught_up(name: str, up_to: int | None) -> int | None:
     older than what it reads (``events.store``), so an idle catch-up — beat's,
     every few seconds — should hold none."""
     position = Checkpoint.objects.filter(projector=name).values_list("position", flat=True).first() or 0
+    return position if position >= _bound(up_to) else None
+
+
+def _bound(up_to: int | None) -> int:
+    """How far a run may read: the readable head, or ``up_to`` if that is lower."""
     head = store.head_position()
-    return position if position >= (head if up_to is None else min(up_to, head)) else None
+    return head if up_to is None else min(up_to, head)
 
 
 def _batch(projector: Subscriber, types: Sequence[str], up_to: int | None, batch_size: int, *,
@@ -96,7 +101,7 @@ def _batch(projector: Subscriber, types: Sequence[str], up_to: int | None, batch
         if projector.appends:
             store.serialize_appends()  # until the batch commits (``Subscriber.appends``)
         start = checkpoint.position
-        bound = store.head_position() if up_to is None else min(up_to, store.head_position())
+        bound = _bound(up_to)
         try:
             events, unreadable = store.read_log(after=start, up_to=bound, types=types, limit=batch_size), None
         except store.UndecodableEvent as error:
