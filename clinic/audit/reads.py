@@ -48,16 +48,25 @@ def record_reads(request: HttpRequest, patient_ids: Iterable[uuid.UUID | str | N
 
 
 def _insert(rows: list[PatientRead]) -> None:
-    """One INSERT of all the rows. ``bulk_create`` would wrap it in a transaction of
-    its own (on SQLite two more statements, BEGIN and COMMIT) in case it needs
-    several; a single INSERT is atomic by itself. Only a list longer than one
+    """One INSERT of all the rows, in SQL written here: every answer that shows a
+    patient pays for it, and the ORM's insert compiler took as long again as the
+    database (profiled on ``make bench``'s detail). ``bulk_create`` would also
+    wrap it in a transaction of its own (on SQLite two more statements, BEGIN and
+    COMMIT); a single INSERT is atomic by itself. Only a list longer than one
     statement may carry (SQLite's 999 parameters: 142 rows) takes several, in one
     transaction."""
-    fields = [field for field in PatientRead._meta.concrete_fields if not field.primary_key]
-    if len(rows) > connection.ops.bulk_batch_size(fields, rows):
+    if len(rows) > connection.ops.bulk_batch_size(_FIELDS, rows):
         PatientRead.objects.bulk_create(rows)
         return
-    PatientRead.objects.all()._insert(rows, fields=fields)  # type: ignore[attr-defined]  # bulk_create's own step
+    params = [field.get_db_prep_save(getattr(row, field.attname), connection) for row in rows for field in _FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT + ", ".join([_ROW] * len(rows)), params)
+
+
+_FIELDS = [field for field in PatientRead._meta.concrete_fields if not field.primary_key]
+_INSERT = (f"INSERT INTO {connection.ops.quote_name(PatientRead._meta.db_table)} "
+           f"({', '.join(connection.ops.quote_name(field.column) for field in _FIELDS)}) VALUES ")
+_ROW = "(" + ", ".join(["%s"] * len(_FIELDS)) + ")"
 
 
 def patients_in(events: Sequence[StoredEvent]) -> list[uuid.UUID]:
