@@ -366,6 +366,21 @@ class AppointmentSerializer(ModelSerializer):
         model = Appointment
         fields = ["id", "day", "time", "durationMinutes", "status", "patient", "doctor"]
 
+    def to_representation(self, appointment):
+        """Written out rather than field by field: the detail and every page of the
+        list answer with it, and DRF built its fields, and its two summaries',
+        anew for each answer — longer than the database took for the join
+        (profiled on ``make bench``'s detail). The fields above still describe the
+        answer (the schema); a test holds both ways equal for every shape
+        (``tests/api/test_appointment_shape.py``)."""
+        patient, doctor = appointment.patient, appointment.doctor
+        return {"id": str(appointment.id), "day": appointment.day.isoformat(),
+                "time": appointment.time.strftime("%H:%M"), "durationMinutes": appointment.duration_minutes,
+                "status": appointment.status,
+                "patient": {"id": str(patient.id), "name": ERASED_PATIENT if patient.erased else patient.name,
+                            "age": patient.age},
+                "doctor": {"id": str(doctor.id), "name": doctor.name, "specialty": doctor.specialty}}
+
 
 class CardPatient(serializers.Serializer):
     id = serializers.UUIDField()
