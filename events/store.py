@@ -7,21 +7,39 @@ things together make that impossible without making writers wait for each
 other's commits:
 
 * writers draw positions one at a time: an append holds the log's advisory lock
-  (``APPEND_LOCK_KEY``) from before its INSERT until the INSERT is done — not
+  (``APPEND_LOCK_KEY``) for its INSERT alone — the statement takes it before its
+  first row and lets go after its last (``_locked``), one round trip — not
   until its COMMIT, so the commits (the fsync, most of an append's time) of
-  many writers overlap;
-* each append writes its rows in a transaction or savepoint begun under that
-  lock, so the id PostgreSQL gives it at its first write (the rows' ``xmin``)
-  is newer than the id of every writer that drew an earlier position — they all
-  wrote before letting go of the lock. A reader's snapshot lists the other
-  transactions running below its ``xmax``, and a committed row's writer lies
-  below that ``xmax``: so if no listed transaction is older than the row's
-  writer, every earlier writer had finished, and nothing can ever appear below
-  that row. Readers read only that far (``_READABLE_HEAD``); the ids grow with
+  many writers overlap. Everything else an append does happens before: its
+  data is sealed, and a new patient's key made, outside the lock;
+* each append writes its rows in a savepoint whose id PostgreSQL gives at its
+  first write — the INSERT, under that lock — so the rows' ``xmin`` is newer
+  than the id of every writer that drew an earlier position: they all wrote
+  before letting go of the lock. PostgreSQL gives ids lazily, to a transaction
+  or a subtransaction at its first write (not at BEGIN or SAVEPOINT), so the
+  savepoint can be begun before the lock, and the transaction may have written
+  before it (a new patient's key, the caller's own work). A subtransaction's id
+  is newer than its parent's, which it gets first if it has none. A reader's
+  snapshot lists the other top-level transactions running below its ``xmax``
+  (``pg_snapshot_xip``; not their subtransactions), and a committed row's
+  writer lies below that ``xmax``: so if no listed transaction is older than
+  the row's writer, every earlier writer had finished — a writer of an earlier
+  position whose rows came from a subtransaction has an older parent still, and
+  that parent is listed while it runs — and nothing can ever appear below that
+  row. Readers read only that far (``_READABLE_HEAD``); the ids grow with
   positions, so what they may read is a prefix of the log. A long-running
   writer makes readers wait, never skip. (A reader sees its own uncommitted
   rows too, and may read up to them: none of Clinic's readers moves a
   checkpoint in a transaction that has appended before reading.)
+
+Erasure and sealing before the lock: an erasure takes the lock until its commit
+(``serialize_appends``), appends PATIENT_ERASED and deletes the key. An append
+that read the key before that commit and then waited for the lock must not
+write data sealed under the deleted key: its INSERT reads each key it sealed
+under again, ``FOR SHARE``, after taking the lock. A locking read sees the
+newest committed row, not the statement's older snapshot, so a key deleted
+meanwhile stops the INSERT (``ErasedPatient``), and an erasure that comes later
+waits for the append's transaction before deleting the key.
 
 SQLite allows one writer at a time (IMMEDIATE transactions): there, every
 committed event is readable.
