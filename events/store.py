@@ -316,7 +316,7 @@ def _locked(table: str, columns: str, values: str, params: list[Any], guards: li
       written; and an erasure still to come waits for this transaction's end
       before deleting the key;
     * the outer SELECT lets go of the lock once the INSERT has written its last
-      row (an aggregate reads all of ``written`` first), whether it wrote any.
+      row (an aggregate reads all of ``inserted`` first), whether it wrote any.
 
     If the statement fails, the lock may be held: ``_drawing_positions`` lets go."""
     data_keys = connection.ops.quote_name(DataKey._meta.db_table)
@@ -331,9 +331,9 @@ def _locked(table: str, columns: str, values: str, params: list[Any], guards: li
         params += [*map(subject, keyed), len(keyed)]
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     sql = (f"WITH drawn AS MATERIALIZED (SELECT true AS held FROM pg_advisory_lock(%s)), "
-           f"written AS (INSERT INTO {table} ({columns}) SELECT written.* FROM drawn, (VALUES {values}) AS written "
+           f"inserted AS (INSERT INTO {table} ({columns}) SELECT written.* FROM drawn, (VALUES {values}) AS written "
            f"{where} RETURNING position) "
-           "SELECT MAX(position), pg_advisory_unlock(%s) FROM written")
+           "SELECT MAX(position), pg_advisory_unlock(%s) FROM inserted")
     return sql, [*params, APPEND_LOCK_KEY]
 
 
