@@ -7,21 +7,39 @@ things together make that impossible without making writers wait for each
 other's commits:
 
 * writers draw positions one at a time: an append holds the log's advisory lock
-  (``APPEND_LOCK_KEY``) from before its INSERT until the INSERT is done — not
+  (``APPEND_LOCK_KEY``) for its INSERT alone — the statement takes it before its
+  first row and lets go after its last (``_locked``), one round trip — not
   until its COMMIT, so the commits (the fsync, most of an append's time) of
-  many writers overlap;
-* each append writes its rows in a transaction or savepoint begun under that
-  lock, so the id PostgreSQL gives it at its first write (the rows' ``xmin``)
-  is newer than the id of every writer that drew an earlier position — they all
-  wrote before letting go of the lock. A reader's snapshot lists the other
-  transactions running below its ``xmax``, and a committed row's writer lies
-  below that ``xmax``: so if no listed transaction is older than the row's
-  writer, every earlier writer had finished, and nothing can ever appear below
-  that row. Readers read only that far (``_READABLE_HEAD``); the ids grow with
+  many writers overlap. Everything else an append does happens before: its
+  data is sealed, and a new patient's key made, outside the lock;
+* each append writes its rows in a savepoint whose id PostgreSQL gives at its
+  first write — the INSERT, under that lock — so the rows' ``xmin`` is newer
+  than the id of every writer that drew an earlier position: they all wrote
+  before letting go of the lock. PostgreSQL gives ids lazily, to a transaction
+  or a subtransaction at its first write (not at BEGIN or SAVEPOINT), so the
+  savepoint can be begun before the lock, and the transaction may have written
+  before it (a new patient's key, the caller's own work). A subtransaction's id
+  is newer than its parent's, which it gets first if it has none. A reader's
+  snapshot lists the other top-level transactions running below its ``xmax``
+  (``pg_snapshot_xip``; not their subtransactions), and a committed row's
+  writer lies below that ``xmax``: so if no listed transaction is older than
+  the row's writer, every earlier writer had finished — a writer of an earlier
+  position whose rows came from a subtransaction has an older parent still, and
+  that parent is listed while it runs — and nothing can ever appear below that
+  row. Readers read only that far (``_READABLE_HEAD``); the ids grow with
   positions, so what they may read is a prefix of the log. A long-running
   writer makes readers wait, never skip. (A reader sees its own uncommitted
   rows too, and may read up to them: none of Clinic's readers moves a
   checkpoint in a transaction that has appended before reading.)
+
+Erasure and sealing before the lock: an erasure takes the lock until its commit
+(``serialize_appends``), appends PATIENT_ERASED and deletes the key. An append
+that read the key before that commit and then waited for the lock must not
+write data sealed under the deleted key: its INSERT reads each key it sealed
+under again, ``FOR SHARE``, after taking the lock. A locking read sees the
+newest committed row, not the statement's older snapshot, so a key deleted
+meanwhile stops the INSERT (``ErasedPatient``), and an erasure that comes later
+waits for the append's transaction before deleting the key.
 
 SQLite allows one writer at a time (IMMEDIATE transactions): there, every
 committed event is readable.
@@ -38,7 +56,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -134,21 +152,26 @@ def append(writes: Iterable[StreamWrite], *, metadata: dict[str, str], occurred_
     shared = _prepared(metadata=metadata, occurred_at=occurred_at or now, recorded_at=now)
     try:
         position = _append_checked(writes, shared)
-    except _Refused:
-        raise _refusal(writes) from None
+    except _Refused as refused:
+        raise _refusal(writes, refused.keyed) from None
     return position
 
 
 class _Refused(Exception):
-    """The INSERT wrote nothing: a stream moved, or holds another type. Which one
-    is told after the transaction has rolled back (``_refusal``)."""
+    """The INSERT wrote nothing: a stream moved, or holds another type, or a
+    patient whose key sealed the data was erased meanwhile. Which one is told
+    after the transaction has rolled back (``_refusal``)."""
+
+    def __init__(self, keyed: list[uuid.UUID]) -> None:
+        super().__init__()
+        self.keyed = keyed
 
 
 def _append_checked(writes: list[StreamWrite], shared: dict[str, Any]) -> int:
-    with _drawing_positions() as drawn, transaction.atomic():
-        # Sealed under the lock: an erasure (which appends too) cannot delete a key
-        # between our reading it and our rows landing.
-        datas = _sealed(writes)
+    with transaction.atomic():
+        # Sealed before the lock, keys made too: the lock is held for the INSERT
+        # alone. The INSERT checks that each key it sealed under is still there.
+        datas, keyed = _sealed(writes)
         as_uuid, as_json = _uuid_param(), connection.ops.adapt_json_value
         rows = [
             {"event_id": as_uuid(uuid.uuid4()), "stream_id": as_uuid(_uuid(write.stream_id)),
@@ -158,21 +181,25 @@ def _append_checked(writes: list[StreamWrite], shared: dict[str, Any]) -> int:
             for offset, (event, data) in enumerate(zip(write.events, events, strict=True), start=1)
         ]
         try:
-            position = _insert(rows, _guards(writes))
+            with _drawing_positions():
+                position = _insert(rows, _guards(writes), keyed)
         except IntegrityError:  # the (stream, version) constraint: a racing writer won, or the id is taken
             position = None
         if position is None:
-            raise _Refused
-        drawn()
+            raise _Refused(keyed)
         count = len(rows)
         transaction.on_commit(lambda: events_committed.send(sender=StoredEvent, position=position, count=count))
     return position
 
 
-def _refusal(writes: list[StreamWrite]) -> Conflict:
-    """Why an append wrote nothing, read after the fact: a stream's type never
-    changes, so a type conflict seen now was one then; anything else means a
-    stream moved meanwhile, and the command may decide again."""
+def _refusal(writes: list[StreamWrite], keyed: list[uuid.UUID]) -> Conflict:
+    """Why an append wrote nothing, read after the fact: a key that is gone now
+    was erased while the append waited to write; a stream's type never changes,
+    so a type conflict seen now was one then; anything else means a stream
+    moved meanwhile, and the command may decide again."""
+    keyring = shredding.Keyring.fetch(keyed)
+    if not all(keyring.has(subject) for subject in keyed):
+        return ErasedPatient(_ERASED)
     current = _streams([w.stream_id for w in writes])
     for write in writes:
         version, stream_types = current.get(_uuid(write.stream_id), (0, ()))
@@ -185,26 +212,33 @@ def _refusal(writes: list[StreamWrite]) -> Conflict:
     return ConcurrencyConflict("Another command wrote to this stream at the same time; try again.")
 
 
-def _sealed(writes: list[StreamWrite]) -> list[list[dict[str, Any]]]:
+_ERASED = ("This patient's personal data was erased: nothing more can be recorded about them "
+           "(a cancellation, for one, only without a reason). Nothing was written.")
+
+
+def _sealed(writes: list[StreamWrite]) -> tuple[list[list[dict[str, Any]]], list[uuid.UUID]]:
     """Each event's stored data, its personal fields sealed under their patient's
-    key (``events.shredding``). A patient's key is made with their first personal
-    write; a key that is gone means the patient was erased, and nothing is written."""
+    key (``events.shredding``), and the patients whose stored keys sealed them.
+    A patient's key is made with their first personal write; a key that is gone
+    means the patient was erased, and nothing is written. This runs before the
+    append lock: the INSERT checks under the lock that every key it read is still
+    there (``_insert``), so an erasure that commits meanwhile is still seen."""
     datas = [[event.to_data() for event in write.events] for write in writes]
     owners = {(i, j): shredding.subject_of(type(event), _uuid(write.stream_id), datas[i][j])
               for i, write in enumerate(writes) for j, event in enumerate(write.events)
               if shredding.needs_sealing(event.type, datas[i][j])}
     if not owners:
-        return datas
-    keyring = shredding.Keyring.fetch(subject for subject in owners.values() if subject is not None)
-    keyring.create_many(sorted({subject for subject in owners.values()
-                                if subject is not None and keyring.may_create(subject)}))
+        return datas, []
+    subjects = {subject for subject in owners.values() if subject is not None}
+    keyring = shredding.Keyring.fetch(subjects)
+    stored = sorted(subject for subject in subjects if keyring.has(subject))
+    keyring.create_many(sorted(subject for subject in subjects if keyring.may_create(subject)))
     try:
         for (i, j), subject in owners.items():
             datas[i][j] = shredding.seal(writes[i].events[j].type, datas[i][j], subject, keyring)
     except shredding.MissingKey as missing:
-        raise ErasedPatient("This patient's personal data was erased: nothing more can be recorded about them "
-                            "(a cancellation, for one, only without a reason). Nothing was written.") from missing
-    return datas
+        raise ErasedPatient(_ERASED) from missing
+    return datas, stored
 
 
 # The columns append writes; position is the database's to draw.
@@ -244,22 +278,63 @@ def _guards(writes: list[StreamWrite]) -> list[tuple[str, list[Any]]]:
     return guards
 
 
-def _insert(rows: list[dict[str, Any]], guards: list[tuple[str, list[Any]]]) -> int | None:
+def _insert(rows: list[dict[str, Any]], guards: list[tuple[str, list[Any]]], keyed: list[uuid.UUID]) -> int | None:
     """One INSERT for every row, if every guard holds; returns the highest
-    position drawn, or None if a guard failed and nothing was written."""
+    position drawn, or None if a guard failed and nothing was written. On
+    PostgreSQL the same statement takes the append lock before its first row and
+    lets go after its last (``_locked``)."""
     table = connection.ops.quote_name(StoredEvent._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in _COLUMNS.values())
     values = ", ".join(["(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"] * len(rows))
     params = [row[name] for row in rows for name in _COLUMNS]
-    if guards:
+    if connection.vendor == "postgresql":
+        sql, params = _locked(table, columns, values, params, guards, keyed)
+    elif guards:
         where = " AND ".join(condition for condition, _ in guards)
-        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM (VALUES {values}) AS written WHERE {where}"
+        sql = (f"INSERT INTO {table} ({columns}) SELECT * FROM (VALUES {values}) AS written WHERE {where} "
+               "RETURNING position")
         params += [param for _, guard_params in guards for param in guard_params]
     else:
-        sql = f"INSERT INTO {table} ({columns}) VALUES {values}"
+        sql = f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING position"
     with connection.cursor() as cursor:
-        cursor.execute(sql + " RETURNING position", params)
-        return max((position for (position,) in cursor.fetchall()), default=None)
+        cursor.execute(sql, params)
+        return max((row[0] for row in cursor.fetchall() if row[0] is not None), default=None)
+
+
+def _locked(table: str, columns: str, values: str, params: list[Any], guards: list[tuple[str, list[Any]]],
+            keyed: list[uuid.UUID]) -> tuple[str, list[Any]]:
+    """The INSERT as one round trip under the append lock (module docstring):
+
+    * ``drawn`` takes the lock, once (a MATERIALIZED CTE runs at most once);
+      every row to insert is joined to its one row, so none is written before
+      it — the rows, and the id of the (sub)transaction writing them, come
+      after the lock is taken;
+    * each key the data was sealed under is read again ``FOR SHARE`` after the
+      lock (the subquery names ``drawn``): an erasure that deleted one while
+      this append waited has committed by then, and the locking read sees the
+      newest row (READ COMMITTED re-checks a changed row), so nothing is
+      written; and an erasure still to come waits for this transaction's end
+      before deleting the key;
+    * the outer SELECT lets go of the lock once the INSERT has written its last
+      row (an aggregate reads all of ``inserted`` first), whether it wrote any.
+
+    If the statement fails, the lock may be held: ``_drawing_positions`` lets go."""
+    data_keys = connection.ops.quote_name(DataKey._meta.db_table)
+    conditions = [condition for condition, _ in guards]
+    params = [APPEND_LOCK_KEY, *params, *[param for _, guard_params in guards for param in guard_params]]
+    if keyed:
+        subject = _uuid_param()
+        conditions.append(
+            f"(SELECT COUNT(*) FROM (SELECT 1 FROM {data_keys} kept WHERE kept.subject IN "
+            f"({', '.join(['%s'] * len(keyed))}) AND kept.{connection.ops.quote_name('key')} IS NOT NULL "
+            "AND drawn.held FOR SHARE) AS still_kept) = %s")
+        params += [*map(subject, keyed), len(keyed)]
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    sql = (f"WITH drawn AS MATERIALIZED (SELECT true AS held FROM pg_advisory_lock(%s)), "
+           f"inserted AS (INSERT INTO {table} ({columns}) SELECT written.* FROM drawn, (VALUES {values}) AS written "
+           f"{where} RETURNING position) "
+           "SELECT MAX(position), pg_advisory_unlock(%s) FROM inserted")
+    return sql, [*params, APPEND_LOCK_KEY]
 
 
 def _streams(stream_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, tuple[str, ...]]]:
@@ -299,37 +374,40 @@ def serialize_appends() -> None:
 
 
 @contextmanager
-def _drawing_positions() -> Iterator[Callable[[], None]]:
-    """Hold the log's append lock while an append draws its positions; the
-    function it gives lets go of it once the rows are in, before the COMMIT,
-    so the next writer need not wait for this one's commit (module docstring).
-    A session lock, as a transaction's lock lasts until its end: it is let go
-    after a refusal or an error too, once the transaction has rolled back."""
+def _drawing_positions() -> Iterator[None]:
+    """Where an append draws its positions: on PostgreSQL a savepoint, so that
+    the rows are written by a subtransaction whose id is given at its first
+    write — under the append lock, which the INSERT itself takes — even when the
+    transaction wrote before (a new patient's key, the caller's own work).
+    PostgreSQL gives ids lazily, at a (sub)transaction's first write, not at
+    BEGIN or SAVEPOINT: beginning the savepoint before the lock costs nothing.
+
+    The INSERT lets go of the lock itself. If it fails, the savepoint is rolled
+    back and the lock let go here, if this session still holds it as its own
+    (a session lock outlives a rollback)."""
     if connection.vendor != "postgresql":
-        yield lambda: None
+        yield
         return
-    held = True
-
-    def let_go() -> None:
-        nonlocal held
-        if held:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [APPEND_LOCK_KEY])
-            held = False
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [APPEND_LOCK_KEY])
     try:
-        yield let_go
-    finally:
-        if held:
-            try:
-                let_go()
-            except DatabaseError:
-                # The connection is gone, and the lock with its session; a broken one
-                # is closed, so that no session can keep holding it.
-                if not connection.in_atomic_block:
-                    connection.close()
+        with transaction.atomic():
+            yield
+    except BaseException:
+        _let_go_after_failure()
+        raise
+
+
+def _let_go_after_failure() -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s) FROM pg_locks WHERE locktype = 'advisory' "
+                           "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                           "AND pid = pg_backend_pid() AND granted AND classid = %s AND objid = %s AND objsubid = 1",
+                           [APPEND_LOCK_KEY, APPEND_LOCK_KEY >> 32, APPEND_LOCK_KEY & 0xFFFF_FFFF])
+    except DatabaseError:
+        # The connection is gone, and the lock with its session; a broken one
+        # is closed, so that no session can keep holding it.
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 # How far a reader may read on PostgreSQL: up to the newest event whose writer

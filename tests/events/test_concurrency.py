@@ -187,3 +187,75 @@ def test_a_reader_following_the_log_never_skips_a_late_commit(log_only):
     assert len(committed) == writers * appends
     assert [p for p in committed if p not in set(seen)] == []  # nothing skipped
     assert seen == committed  # nothing twice, in order
+
+
+@pytest.mark.postgresql  # SQLite has one writer at a time: no append waits for a lock while keys change
+def test_an_append_waiting_for_the_lock_while_its_patient_is_erased_writes_nothing(log_only, ctx):
+    """An append seals before it takes the append lock (``store._sealed``). Here it
+    reads the patient's key while an erasure holding the lock has deleted it but
+    not yet committed, then waits for the lock; the erasure commits. The append
+    must then write nothing — no data sealed under a key that is gone, after the
+    patient's erasure — and say the patient was erased."""
+    import uuid
+
+    from events import shredding
+    from events.domain.appointment import AppointmentCancelled
+    from events.domain.commands import ErasePatient, RegisterPatient
+    from events.domain.patient import ErasedPatient
+    from events.models import DataKey
+
+    patient_id, appointment_id = uuid.uuid4(), uuid.uuid4()
+    handlers.dispatch(ctx, RegisterPatient(name="Zebulon Quimby", date_of_birth=datetime.date(1980, 1, 2),
+                                           patient_id=patient_id))
+    erased_uncommitted, let_commit = threading.Event(), threading.Event()
+
+    def hold_the_erasure(sender, patient_id, **kwargs):
+        erased_uncommitted.set()
+        let_commit.wait(timeout=30)
+
+    def erase():
+        try:
+            return handlers.dispatch(ctx, ErasePatient(patient_id=patient_id, reason="asked"))
+        finally:
+            connections.close_all()
+
+    def cancel():
+        try:
+            erased_uncommitted.wait(timeout=30)
+            return store.append([store.StreamWrite(appointment_id, "appointment", 0, [AppointmentCancelled(
+                reason="Zebulon's knee", patient_id=patient_id)])], metadata=store.metadata(actor="t", source="seed"))
+        except ErasedPatient as refused:
+            return refused
+        finally:
+            connections.close_all()
+
+    shredding.erased.connect(hold_the_erasure)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            erasing, cancelling = pool.submit(erase), pool.submit(cancel)
+            assert erased_uncommitted.wait(timeout=30)
+            _wait_for_a_writer_waiting_for_the_append_lock()
+            let_commit.set()
+            erased, cancelled = erasing.result(timeout=30), cancelling.result(timeout=30)
+    finally:
+        let_commit.set()
+        shredding.erased.disconnect(hold_the_erasure)
+    assert isinstance(erased, handlers.Written)
+    assert isinstance(cancelled, ErasedPatient), cancelled
+    assert not StoredEvent.objects.filter(stream_id=appointment_id).exists()
+    assert DataKey.objects.get(subject=patient_id).key is None
+
+
+def _wait_for_a_writer_waiting_for_the_append_lock():
+    """Until some session waits for the log's append lock (its INSERT has begun)."""
+    import time
+
+    deadline = time.monotonic() + 30
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                           "AND objid = %s", [store.APPEND_LOCK_KEY & 0xFFFF_FFFF])
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("no append came to wait for the append lock")
