@@ -588,7 +588,8 @@ class Suite:
         if not only:
             self.append()
             self.history()
-            self.peer_batches()
+        if not only or "read_logs" in only:
+            self.peer_batches()  # it also grows the peer's log that read_logs reads
         history = History(seed=2, first_patients=self.preset.first_patients)
         imported, seconds = self.imports_and_rebuilds(history) if not only else (0, 0.0)
         self.top_up(history, imported, seconds)
