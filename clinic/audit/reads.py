@@ -21,6 +21,7 @@ from clinic import commands
 from events import store
 from events.domain import appointment, card, patient
 from events.domain.catalogue import upcast
+
 from .models import PatientRead
 
 VIEW_LENGTH = PatientRead._meta.get_field("view").max_length or 60
