@@ -81,6 +81,7 @@ ROWS = [
     ("join_vs_nplus1", "join_vs_nplus1 (n+1 / join)", (">=", 5), "{:.1f}"),
     ("readall_events_per_s", "read the global log in order (events/s)", None, "{:,.0f}"),
     ("peer_log_read_events_per_s", "peer: read its notification log (events/s)", None, "{:,.0f}"),
+    ("readall_vs_peer", "readall_vs_peer (feed's reader / peer's)", (">=", 1.0), "{:.2f}"),
     # --- Concurrent appends (bench.concurrent; PostgreSQL only, "—" on SQLite: one writer at a time) ---
     *[row for n, writers in ((1, "1 writer process"), (2, "2 writer processes"), (4, "4 writer processes"),
                              (8, "8 writer processes")) for row in (
@@ -94,6 +95,7 @@ RATIOS = {
     "append_vs_peer": ("append_events_per_s", "peer_append_events_per_s"),
     "detail_vs_fold": ("fold_detail_ms_p50", "detail_ms_p50"),
     "join_vs_nplus1": ("nplus1_list_ms_p50", "join_list_ms_p50"),
+    "readall_vs_peer": ("readall_events_per_s", "peer_log_read_events_per_s"),
     "booking_history_ratio": ("booking_ms_p50_history_20000", "booking_ms_p50_history_0"),
     "arrival_history_ratio": ("arrival_ms_p50_history_20000", "arrival_ms_p50_history_0"),
     # Concurrent appends (bench.concurrent): issue 13's scaling, and against the peer at 8 writers.

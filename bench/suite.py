@@ -517,19 +517,24 @@ class Suite:
         log(f"list: n+1 {self.figures['nplus1_list_ms_p50']:.2f} ms, join {self.figures['join_list_ms_p50']:.2f} ms")
 
     def read_logs(self):
-        """``readall_events_per_s``: Clinic's global log read in position order with
-        ``events.store.read_all(after=…, limit=500)``, page after page, every row
-        turned into a ``StoredEvent`` (JSON decoded), over the first
-        ``read_events`` events. ``peer_log_read_events_per_s``: the peer's
-        notification log read in order, 500 at a time, each record decoded to its
-        domain event, over its whole log (``read_events`` events too, or close)."""
+        """``readall_events_per_s``: Clinic's global log read in position order by
+        the API feed's reader, ``events.store.read_feed(after=…, limit=500)``, page
+        after page over the first ``read_events`` events: every row a
+        ``FeedEvent`` with its data and metadata JSON decoded, personal fields
+        opened, data upcast to today's shape, both times aware datetimes — what
+        the feed serializes, not an event class (the feed shows dicts; handlers
+        and projectors decode to classes with ``read_histories`` and ``read_log``).
+        ``peer_log_read_events_per_s``: the peer's notification log read in order,
+        500 at a time, each record decoded to its domain event (JSON decoded, its
+        timestamp parsed), over its whole log (``read_events`` events too, or
+        close). ``readall_vs_peer``: the first over the second."""
         from events import store
 
         count = self.peer.head() if self.peer else self.preset.peer_log_events
-        list(store.read_all(after=0, limit=PAGE_READ))  # warm the connection and statement
+        store.read_feed(after=0, limit=PAGE_READ)  # warm the connection and statement
         read, after, started = 0, 0, time.perf_counter()
         while read < count:
-            events = list(store.read_all(after=after, limit=min(PAGE_READ, count - read)))
+            events = store.read_feed(after=after, limit=min(PAGE_READ, count - read))
             if not events:
                 break
             read += len(events)
@@ -588,7 +593,8 @@ class Suite:
         if not only:
             self.append()
             self.history()
-            self.peer_batches()
+        if not only or "read_logs" in only:
+            self.peer_batches()  # it also grows the peer's log that read_logs reads
         history = History(seed=2, first_patients=self.preset.first_patients)
         imported, seconds = self.imports_and_rebuilds(history) if not only else (0, 0.0)
         self.top_up(history, imported, seconds)

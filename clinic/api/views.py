@@ -530,7 +530,7 @@ class EventFeed(APIView):
         query = FeedQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         after, limit = query.validated_data["after"], query.validated_data["limit"]
-        events = store.opened(list(store.read_all(after=after, limit=limit)))
+        events = store.read_feed(after=after, limit=limit)
         record_reads(request, patients_in(events))
         next_url = None
         if len(events) == limit:

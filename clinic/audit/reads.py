@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection
 from django.http import HttpRequest
@@ -21,7 +21,6 @@ from clinic import commands
 from events import store
 from events.domain import appointment, card, patient
 from events.domain.catalogue import upcast
-from events.models import StoredEvent
 
 from .models import PatientRead
 
@@ -69,7 +68,21 @@ _INSERT = (f"INSERT INTO {connection.ops.quote_name(PatientRead._meta.db_table)}
 _ROW = "(" + ", ".join(["%s"] * len(_FIELDS)) + ")"
 
 
-def patients_in(events: Sequence[StoredEvent]) -> list[uuid.UUID]:
+class ShownEvent(Protocol):
+    """What ``patients_in`` reads of an event: a ``StoredEvent`` or the feed's
+    ``store.FeedEvent``."""
+
+    @property
+    def stream_id(self) -> uuid.UUID: ...
+
+    @property
+    def stream_type(self) -> str: ...
+
+    @property
+    def current_data(self) -> dict[str, Any]: ...
+
+
+def patients_in(events: Sequence[ShownEvent]) -> list[uuid.UUID]:
     """The patients these events are about: a patient's own events (name, date of
     birth), an appointment card's events that name the patient (the name and date
     of birth found), an appointment's booking (it names the patient), and an appointment's

@@ -75,12 +75,15 @@ def test_a_reader_waits_for_an_earlier_position_to_commit_and_skips_nothing(proj
     try:
         assert store.head_position() < writer_a.position  # neither A nor B is readable yet
         assert [e.position for e in store.read_all(after=writer_a.position - 1)] == []
+        assert store.read_feed(after=writer_a.position - 1, limit=10) == []  # the API's feed waits too
         assert projected_names() == []  # the projector waits rather than read B before A
     finally:
         writer_a.release.set()
         writer_a.join(WAIT)
     assert store.head_position() == position_b
     assert [e.position for e in store.read_all(after=writer_a.position - 1)] == [writer_a.position, position_b]
+    assert [e.position for e in store.read_feed(after=writer_a.position - 1, limit=10)] == [writer_a.position,
+                                                                                           position_b]
     assert projected_names() == ["Ann Early", "Bea Late"]
 
 
