@@ -44,13 +44,14 @@ waits for the append's transaction before deleting the key.
 SQLite allows one writer at a time (IMMEDIATE transactions): there, every
 committed event is readable.
 
-Two kinds of readers: ``read_stream`` and ``read_all`` give whole ``StoredEvent``
-rows (metadata, times) to pages, the API and the admin; ``read_histories`` and
-``read_log`` give light ``Recorded`` tuples to the hot paths — handlers deciding
-a command, projectors catching up. Either way a row's ``type`` and ``data`` are
-decoded into its event class (``events.domain.catalogue``) once, where it is read,
-after being upcast from the ``schema_version`` the row records (read in the same
-query: no reader pays a second one).
+Three kinds of readers: ``read_stream`` and ``read_all`` give whole ``StoredEvent``
+rows (metadata, times) to pages, the API's stream listing and the admin;
+``read_feed`` gives the API's feed (``/api/events/``), which integrations follow
+page after page, light ``FeedEvent`` tuples with the same fields, read with one
+plain query; ``read_histories`` and ``read_log`` give light ``Recorded`` tuples to
+the hot paths — handlers deciding a command, projectors catching up. Either way a
+row's ``data`` is upcast from the ``schema_version`` the row records (read in the
+same query: no reader pays a second one), where it is read.
 """
 from __future__ import annotations
 
