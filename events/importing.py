@@ -177,8 +177,8 @@ def _sealed(batch: list[ImportedEvent]) -> list[ImportedEvent]:
 
 def _booked_for(appointment_id: uuid.UUID) -> uuid.UUID | None:
     """The patient an appointment stored before this import was booked for."""
-    booking = store.read_all(types=["APPOINTMENT_CREATED"]).filter(stream_id=appointment_id, version=1).first()
-    return _uuid(booking.data["patient_id"]) if booking else None
+    booking = store.first_events([appointment_id], "APPOINTMENT_CREATED").get(appointment_id)
+    return _uuid(booking[0]["patient_id"]) if booking else None
 
 
 def _rows(events: Sequence[ImportedEvent], default_metadata: str) -> list[Row]:

@@ -105,8 +105,7 @@ def patients_in(events: Sequence[ShownEvent]) -> list[uuid.UUID]:
                 found[named] = None
     if appointments:
         booked_type = appointment.AppointmentCreated.type
-        bookings = store.read_all(types=[booked_type]).filter(
-            stream_id__in=list(appointments), version=1).values_list("data", "schema_version")
+        bookings = store.first_events(appointments, booked_type).values()
         found.update((pk, None) for pk in (_patient_named(upcast(booked_type, schema_version, data))
                                            for data, schema_version in bookings) if pk is not None)
     return list(found)
