@@ -502,7 +502,7 @@ def _recorded(where: str, params: list[Any], *, own_keys: bool = False) -> list[
                        params)
         rows = cursor.fetchall()
     # Per row only what must be: a few streams' ids repeat over thousands of rows.
-    stream_ids = {raw: _uuid(raw) for raw in {row[1] for row in rows}}
+    stream_ids = _once(_uuid, (row[1] for row in rows))
     datas = [_json(position, type, data) for position, _, _, type, data, *_ in rows]
     known = {stream_ids[row[1]]: (row[6], row[7]) for row in rows if row[8] is not None}
     keyring = shredding.Keyring.for_rows(datas, known=known)
