@@ -1,17 +1,19 @@
 """Appending schedules projection on commit. Once the events are committed the
 command has happened: trouble on the read side (a failing projector, a broker
 that is away) must not turn it into an error — the catch-up covers it later."""
+import datetime
 import logging
 
 import pytest
 from django.db import OperationalError
 
 from events import handlers, store
-from events.domain.commands import Arrive, RegisterDoctor
+from events.domain.commands import Arrive, BookAppointment, RegisterDoctor
 from events.models import StoredEvent
 from readmodels import runner
-from readmodels.models import Doctor
+from readmodels.models import AppointmentCard, Doctor
 from readmodels.projectors import DoctorProjector
+from tests.conftest import every_subscriber_at_the_head
 
 
 @pytest.mark.embedded
@@ -55,3 +57,29 @@ def test_a_broker_that_is_away_does_not_fail_the_command(doctor, ctx, monkeypatc
     monkeypatch.undo()
     runner.run_all()
     assert Doctor.objects.get(id=doctor).on_shift
+
+
+@pytest.mark.embedded  # eager: the catch-up runs inside the commit's announcement
+def test_commits_made_by_a_catch_up_go_round_again_instead_of_nesting(ctx, doctor, patient, monkeypatch):
+    """The card process appends while the catch-up runs; each of its commits used
+    to start another catch-up inside the running one, one level deeper per
+    commit, until a long import ended in RecursionError."""
+    depth, deepest, rounds = 0, 0, 0
+    run_all = runner.run_all
+
+    def counted():
+        nonlocal depth, deepest, rounds
+        depth, rounds = depth + 1, rounds + 1
+        deepest = max(deepest, depth)
+        try:
+            return run_all()
+        finally:
+            depth -= 1
+
+    monkeypatch.setattr(runner, "run_all", counted)
+    booked = handlers.dispatch(ctx, BookAppointment(doctor_id=doctor, patient_id=patient,
+                                                    day=datetime.date(2030, 1, 7), time=datetime.time(9))).id
+    assert deepest == 1
+    assert rounds >= 2  # the card process's commits were projected in a round of their own
+    assert AppointmentCard.objects.get(id=booked).complete
+    assert every_subscriber_at_the_head()
