@@ -41,6 +41,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -155,10 +156,18 @@ def _sealed(batch: list[ImportedEvent]) -> list[ImportedEvent]:
     """The batch with its personal fields sealed, as appends seal them (``events.shredding``).
     A patient without a key gets one; an erased patient's personal data is not
     taken in again."""
-    booked = {_uuid(event.stream_id): _uuid(event.data["patient_id"]) for event in batch
-              if event.type == "APPOINTMENT_CREATED" and event.data.get("patient_id")}
-    owners = {i: shredding.subject_of(event_class(event.type), _uuid(event.stream_id), event.data,
-                                      lambda appointment: booked.get(appointment) or _booked_for(appointment))
+    @cache
+    def bookings() -> dict[uuid.UUID, uuid.UUID]:
+        # Asked only for data without an owner field (written before it existed),
+        # so gathered on the first question, not for every batch: most of an
+        # import is bookings.
+        return {_uuid(event.stream_id): _uuid(event.data["patient_id"]) for event in batch
+                if event.type == "APPOINTMENT_CREATED" and event.data.get("patient_id")}
+
+    def booked_for(appointment_id: uuid.UUID) -> uuid.UUID | None:
+        return bookings().get(appointment_id) or _booked_for(appointment_id)
+
+    owners = {i: shredding.subject_of(event_class(event.type), _uuid(event.stream_id), event.data, booked_for)
               for i, event in enumerate(batch) if shredding.needs_sealing(event.type, event.data)}
     if not owners:
         return batch
