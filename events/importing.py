@@ -49,6 +49,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from . import shredding, store
+from .copy_in import copy_in
 from .domain.catalogue import UnknownEventType, event_class
 from .models import StoredEvent
 
@@ -299,13 +300,9 @@ _COPY_CHUNK = 1000  # lines per write: the server parses one chunk while we enco
 def _copy_postgresql(events: list[ImportedEvent], default_metadata: str) -> None:
     """Encode a chunk, send it, encode the next while the server ingests that one:
     on two cores the encoding and the server's inserts overlap."""
-    sql = f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN"
-    # The driver's own cursor has COPY; Django's error wrapper maps its errors
-    # (a unique violation: IntegrityError) as for any other query.
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        with cursor.cursor.copy(sql) as copy:
-            for start in range(0, len(events), _COPY_CHUNK):
-                copy.write("".join(_copy_text(_rows(events[start:start + _COPY_CHUNK], default_metadata))))
+    with copy_in(TABLE, COLUMNS) as copy:
+        for start in range(0, len(events), _COPY_CHUNK):
+            copy.write("".join(_copy_text(_rows(events[start:start + _COPY_CHUNK], default_metadata))))
 
 
 def _sqlite_values(rows: list[Row]) -> list[tuple[Any, ...]]:

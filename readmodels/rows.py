@@ -4,14 +4,23 @@ back together.
 Projecting event by event with one ORM statement each caps a rebuild at a few
 thousand events a second. Instead, projectors add new rows and change rows they
 look up here; at the end of the batch every new row goes in with one
-``bulk_create`` per table and every changed row with one ``bulk_update``. A row
+statement per table and every changed row with one ``bulk_update``. A row
 looked up twice in a batch is the same object, so later events see earlier
 ones' changes before anything is written.
+
+New rows go in with ``bulk_create``, except on PostgreSQL, where they go in
+with COPY (``_copy``): profiling a rebuild of 1,000,000 events showed
+``bulk_create`` taking 45% of the time, mostly in Django compiling the INSERT
+and psycopg dumping its arrays, not in PostgreSQL.
 """
+from collections.abc import Collection
 from functools import cache
 from typing import Any, TypeVar, cast
 
-from django.db.models import Field, Model, UniqueConstraint
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import AutoField, Field, Model, UniqueConstraint
+
+from events.copy_in import copy_in
 
 M = TypeVar("M", bound=Model)
 Key = tuple[Any, ...]
@@ -64,10 +73,27 @@ class Rows:
         for model, lookup in self._deleted:
             model._default_manager.filter(**lookup).delete()
         for model, rows in self._new.items():
-            model._default_manager.bulk_create(rows.values(), batch_size=1000)
+            if connection.vendor == "postgresql":
+                _copy(model, rows.values())
+            else:
+                model._default_manager.bulk_create(rows.values(), batch_size=1000)
         for model, rows in self._changed.items():
             fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
             model._default_manager.bulk_update(rows.values(), fields, batch_size=500)
+
+
+def _copy(model: type[Model], rows: Collection[Model]) -> None:
+    """New rows, stored as ``bulk_create`` stores them: each value is what the
+    field's ``pre_save`` gives, converted by ``get_db_prep_save`` (a JSON
+    document becomes psycopg's ``Jsonb``); a key the database numbers is left
+    out, as ``bulk_create`` leaves out an unset one."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.generated and not isinstance(f, AutoField)]
+    this_thread = connections[DEFAULT_DB_ALIAS]  # not the ``connection`` proxy: a third of the time went there
+    with copy_in(model._meta.db_table, [f.column for f in fields]) as copy:
+        for row in rows:
+            copy.write_row([f.get_db_prep_save(f.pre_save(row, True), this_thread) for f in fields])
 
 
 @cache

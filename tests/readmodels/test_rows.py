@@ -4,11 +4,12 @@ import datetime
 import uuid
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from events import handlers
 from events.domain.commands import Arrive, RegisterDoctor, RegisterPatient
-from readmodels.models import Appointment, Doctor, Patient, TimesheetEntry
+from readmodels.models import Appointment, AppointmentCard, Doctor, Patient, TimesheetEntry, WorkingHours
 from readmodels.rows import Rows, key_fields
 
 UTC = datetime.timezone.utc
@@ -126,3 +127,64 @@ def test_a_row_neither_in_the_batch_nor_in_the_database_does_not_exist(ctx, doct
 def test_an_untouched_batch_writes_nothing(committed_db, django_assert_num_queries):
     with django_assert_num_queries(0):
         Rows().write()
+
+
+def every_kind_of_row():
+    """A row of each read-model table and a value of each kind they hold: UUIDs,
+    dates, times (midnight too), aware times in another zone, booleans, large and
+    small integers, empty and missing values, text COPY must escape, JSON."""
+    doctor, patient, appointment = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    arrived = datetime.datetime(2026, 1, 6, 9, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+    awkward = "Tab\there, new\nline, back\\slash, 'quote' \"double\" and ünïcødé ✓"
+    return [
+        Doctor(id=doctor, name=awkward, specialty="Cardiology", on_shift_since=arrived, total_seconds_worked=2**40,
+               retired=True, hours_set=True, version=7),
+        Doctor(id=uuid.uuid4(), name="Joseph Lister", specialty="", version=1),
+        TimesheetEntry(doctor_id=doctor, arrived_at=ARRIVED, left_at=ARRIVED + datetime.timedelta(hours=8, seconds=1),
+                       seconds_worked=8 * 3600 + 1),
+        TimesheetEntry(doctor_id=doctor, arrived_at=arrived),  # still open
+        WorkingHours(doctor_id=doctor, weekday=6, start=datetime.time(22, 30), end=datetime.time(0)),
+        Patient(id=patient, name=awkward, date_of_birth=datetime.date(1954, 6, 7), phone="+441234567890",
+                email="alan@example.org", version=3),
+        Patient(id=uuid.uuid4(), name=None, date_of_birth=None, erased=True, version=4),  # erased
+        Appointment(id=appointment, doctor_id=doctor, patient_id=patient, day=datetime.date(2030, 1, 7),
+                    time=datetime.time(9, 15), duration_minutes=45, status=Appointment.CANCELLED,
+                    cancel_reason=awkward, version=2),
+        Appointment(id=uuid.uuid4(), doctor_id=doctor, patient_id=patient, day=datetime.date(2030, 1, 8),
+                    time=datetime.time(0), duration_minutes=15, status=Appointment.BOOKED, version=1),
+        AppointmentCard(id=appointment, card_id=uuid.uuid4(), doctor_id=doctor, patient_id=patient, complete=True,
+                        document={"id": str(appointment), "time": "09:15", "status": "cancelled",
+                                  "patient": {"name": awkward, "dateOfBirth": None, "erased": False, "tags": []},
+                                  "doctor": {"retired": True, "weight": 1.5, "rank": 2**40}},
+                        version=5),
+    ]
+
+
+def stored(models):
+    """Every column of every row the database numbers no key for, as read back."""
+    return {model: sorted(model.objects.values_list(
+        *[f.attname for f in model._meta.concrete_fields if not f.auto_created]), key=repr) for model in models}
+
+
+def test_new_rows_are_stored_exactly_as_bulk_create_stores_them(committed_db):
+    """On PostgreSQL ``write`` sends new rows with COPY, converting each value
+    itself: what it stores must be what the ORM's INSERT stores for the same rows."""
+    made = every_kind_of_row()
+    models = list(dict.fromkeys(type(row) for row in made))
+    rows = Rows()
+    for row in made:
+        rows.add(row)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        rows.write()
+    if connection.vendor == "postgresql":
+        assert [q["sql"].split(" ")[0] for q in queries] == ["COPY"] * len(models)
+    written = stored(models)
+    assert all(written.values())
+
+    for model in reversed(models):
+        model.objects.all().delete()
+    for model in models:  # the same rows again, as new instances
+        model.objects.bulk_create(
+            model(**{f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields if not f.auto_created})
+            for row in made if type(row) is model)
+    assert stored(models) == written
