@@ -472,9 +472,10 @@ def _drawing_positions() -> Iterator[None]:
       (``_locked``): its first write is under the lock. No savepoint, and no
       BEGIN and COMMIT either: one round trip where there were five.
 
-    The INSERT lets go of the lock itself. If it fails, the savepoint is rolled
-    back and the lock let go here, if this session still holds it as its own
-    (a session lock outlives a rollback)."""
+    The INSERT lets go of the lock itself. If it fails, the savepoint (or,
+    alone, the statement's own transaction) is rolled back and the lock let go
+    here, if this session still holds it as its own (a session lock outlives a
+    rollback)."""
     if connection.vendor != "postgresql":
         yield
         return
