@@ -103,11 +103,19 @@ class Keyring:
     def create_many(self, subjects: list[uuid.UUID]) -> None:
         if not subjects:
             return
+        DataKey.objects.bulk_create([DataKey(subject=subject, key=key, wrapped=wrapped)
+                                     for subject, key, wrapped in self.make(subjects)])
+
+    def make(self, subjects: list[uuid.UUID]) -> list[tuple[uuid.UUID, bytes, bool]]:
+        """New keys for these subjects, to seal with at once and to be stored by
+        the caller, in the transaction that writes what they seal: (subject, key
+        as stored, wrapped) each. The store's append on PostgreSQL writes them in
+        its INSERT (``store._locked``); ``create_many`` stores them itself."""
         master = _master_key()
         keys = {subject: AESGCM.generate_key(bit_length=256) for subject in subjects}
-        DataKey.objects.bulk_create([DataKey(subject=subject, key=aes_key_wrap(master, key) if master else key,
-                                             wrapped=master is not None) for subject, key in keys.items()])
         self._ciphers.update((subject, AESGCM(key)) for subject, key in keys.items())
+        return [(subject, aes_key_wrap(master, key) if master else key, master is not None)
+                for subject, key in keys.items()]
 
     def seal(self, subject: uuid.UUID, field: str, value: Any) -> dict[str, str]:
         nonce = os.urandom(NONCE_BYTES)

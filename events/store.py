@@ -11,14 +11,15 @@ other's commits:
   first row and lets go after its last (``_locked``), one round trip — not
   until its COMMIT, so the commits (the fsync, most of an append's time) of
   many writers overlap. Everything else an append does happens before: its
-  data is sealed, and a new patient's key made, outside the lock;
+  data is sealed, and a new patient's key made, outside the lock (the key is
+  stored by the INSERT itself, after the lock, with the rows it seals);
 * each append writes its rows in a savepoint whose id PostgreSQL gives at its
   first write — the INSERT, under that lock — so the rows' ``xmin`` is newer
   than the id of every writer that drew an earlier position: they all wrote
   before letting go of the lock. PostgreSQL gives ids lazily, to a transaction
   or a subtransaction at its first write (not at BEGIN or SAVEPOINT), so the
   savepoint can be begun before the lock, and the transaction may have written
-  before it (a new patient's key, the caller's own work). A subtransaction's id
+  before it (the caller's own work, in its transaction). A subtransaction's id
   is newer than its parent's, which it gets first if it has none. A reader's
   snapshot lists the other top-level transactions running below its ``xmax``
   (``pg_snapshot_xip``; not their subtransactions), and a committed row's
@@ -26,8 +27,11 @@ other's commits:
   the row's writer, every earlier writer had finished — a writer of an earlier
   position whose rows came from a subtransaction has an older parent still, and
   that parent is listed while it runs — and nothing can ever appear below that
-  row. Readers read only that far (``_READABLE_HEAD``); the ids grow with
-  positions, so what they may read is a prefix of the log. A long-running
+  row. An append with no transaction around it (autocommit: a command's own)
+  needs no savepoint: its INSERT is a transaction of its own, whose first
+  write comes after the lock (``_drawing_positions``). Readers read only that
+  far (``_READABLE_HEAD``); the ids grow with positions, so what they may
+  read is a prefix of the log. A long-running
   writer makes readers wait, never skip. (A reader sees its own uncommitted
   rows too, and may read up to them: none of Clinic's readers moves a
   checkpoint in a transaction that has appended before reading.)
@@ -61,6 +65,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any, NamedTuple
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -169,28 +174,46 @@ class _Refused(Exception):
 
 
 def _append_checked(writes: list[StreamWrite], shared: dict[str, Any]) -> int:
-    with transaction.atomic():
-        # Sealed before the lock, keys made too: the lock is held for the INSERT
-        # alone. The INSERT checks that each key it sealed under is still there.
-        datas, keyed = _sealed(writes)
-        as_uuid, as_json = _uuid_param(), connection.ops.adapt_json_value
-        rows = [
-            {"event_id": as_uuid(uuid.uuid4()), "stream_id": as_uuid(_uuid(write.stream_id)),
-             "stream_type": write.stream_type, "version": write.expected_version + offset, "type": event.type,
-             "data": as_json(data, None), "schema_version": event.schema_version} | shared
-            for write, events in zip(writes, datas, strict=True)
-            for offset, (event, data) in enumerate(zip(write.events, events, strict=True), start=1)
-        ]
-        try:
-            with _drawing_positions():
-                position = _insert(rows, _guards(writes), keyed)
-        except IntegrityError:  # the (stream, version) constraint: a racing writer won, or the id is taken
-            position = None
-        if position is None:
-            raise _Refused(keyed)
-        count = len(rows)
-        transaction.on_commit(lambda: events_committed.send(sender=StoredEvent, position=position, count=count))
+    if connection.vendor == "postgresql":
+        # One statement writes the rows and any new patient's key (``_locked``):
+        # alone, it is its own transaction (``_drawing_positions``).
+        position, count = _written(writes, shared, keys_in_insert=True, guess=True)
+    else:
+        with transaction.atomic():  # the new keys' INSERT, then the rows'
+            position, count = _written(writes, shared, keys_in_insert=False, guess=False)
+    # At once when the append was its own transaction; else when the caller's commits.
+    transaction.on_commit(lambda: events_committed.send(sender=StoredEvent, position=position, count=count))
     return position
+
+
+def _written(writes: list[StreamWrite], shared: dict[str, Any], *, keys_in_insert: bool,
+             guess: bool) -> tuple[int, int]:
+    """Seal, then write the rows (and, with ``keys_in_insert``, the new keys) in
+    one INSERT; (the last position, the rows written). With ``guess``, a new
+    stream's own patient is taken to have no key yet, unread (``_sealed``): if
+    one was there after all, the INSERT failed on it and wrote nothing, and the
+    append is made again without guessing."""
+    # Sealed before the lock, keys made too: the lock is held for the INSERT
+    # alone. The INSERT checks that each stored key it sealed under is still there.
+    sealed = _sealed(writes, keys_in_insert=keys_in_insert, guess=guess)
+    as_uuid, as_json = _uuid_param(), connection.ops.adapt_json_value
+    rows = [
+        {"event_id": as_uuid(uuid.uuid4()), "stream_id": as_uuid(_uuid(write.stream_id)),
+         "stream_type": write.stream_type, "version": write.expected_version + offset, "type": event.type,
+         "data": as_json(data, None), "schema_version": event.schema_version} | shared
+        for write, events in zip(writes, sealed.datas, strict=True)
+        for offset, (event, data) in enumerate(zip(write.events, events, strict=True), start=1)
+    ]
+    try:
+        with _drawing_positions():
+            position = _insert(rows, _guards(writes), sealed.keyed, sealed.made, shared["recorded_at"])
+    except IntegrityError:  # the (stream, version) constraint: a racing writer won, or the id is taken
+        position = None    # (or a guessed new key met a stored one)
+    if position is None:
+        if sealed.guessed:
+            return _written(writes, shared, keys_in_insert=keys_in_insert, guess=False)
+        raise _Refused(sealed.keyed)
+    return position, len(rows)
 
 
 def _refusal(writes: list[StreamWrite], keyed: list[uuid.UUID]) -> Conflict:
@@ -217,29 +240,51 @@ _ERASED = ("This patient's personal data was erased: nothing more can be recorde
            "(a cancellation, for one, only without a reason). Nothing was written.")
 
 
-def _sealed(writes: list[StreamWrite]) -> tuple[list[list[dict[str, Any]]], list[uuid.UUID]]:
+class _Sealed(NamedTuple):
+    datas: list[list[dict[str, Any]]]  # each write's events' data, as stored
+    keyed: list[uuid.UUID]  # the patients whose stored keys sealed some: the INSERT reads them again
+    made: list[tuple[uuid.UUID, bytes, bool]]  # new keys for the INSERT to store: (subject, key, wrapped)
+    guessed: bool  # some new key was made unread (``_sealed``'s ``guess``)
+
+
+def _sealed(writes: list[StreamWrite], *, keys_in_insert: bool, guess: bool) -> _Sealed:
     """Each event's stored data, its personal fields sealed under their patient's
     key (``events.shredding``), and the patients whose stored keys sealed them.
     A patient's key is made with their first personal write; a key that is gone
     means the patient was erased, and nothing is written. This runs before the
     append lock: the INSERT checks under the lock that every key it read is still
-    there (``_insert``), so an erasure that commits meanwhile is still seen."""
+    there (``_insert``), so an erasure that commits meanwhile is still seen.
+
+    New keys are stored now, or, with ``keys_in_insert``, left to the INSERT
+    (``_Sealed.made``). With ``guess``, the patient of a stream the command found
+    empty (a registration: the stream is the patient's own) is not looked up: a
+    patient with no events has no key, bar keys made by hand or a registration
+    racing this one, and then the INSERT of the new key fails on the stored one
+    (the caller appends again without guessing). A registration thus reads
+    nothing here."""
     datas = [[event.to_data() for event in write.events] for write in writes]
     owners = {(i, j): shredding.subject_of(type(event), _uuid(write.stream_id), datas[i][j])
               for i, write in enumerate(writes) for j, event in enumerate(write.events)
               if shredding.needs_sealing(event.type, datas[i][j])}
     if not owners:
-        return datas, []
+        return _Sealed(datas, [], [], False)
     subjects = {subject for subject in owners.values() if subject is not None}
-    keyring = shredding.Keyring.fetch(subjects)
+    guessed = subjects.intersection(_uuid(write.stream_id) for write in writes
+                                    if not write.expected_version) if guess else set()
+    keyring = shredding.Keyring.fetch(subjects - guessed)  # no query if nothing is left
     stored = sorted(subject for subject in subjects if keyring.has(subject))
-    keyring.create_many(sorted(subject for subject in subjects if keyring.may_create(subject)))
+    new = sorted(guessed | {subject for subject in subjects - guessed if keyring.may_create(subject)})
+    made: list[tuple[uuid.UUID, bytes, bool]] = []
+    if keys_in_insert:
+        made = keyring.make(new)
+    else:
+        keyring.create_many(new)
     try:
         for (i, j), subject in owners.items():
             datas[i][j] = shredding.seal(writes[i].events[j].type, datas[i][j], subject, keyring)
     except shredding.MissingKey as missing:
         raise ErasedPatient(_ERASED) from missing
-    return datas, stored
+    return _Sealed(datas, stored, made, bool(guessed))
 
 
 # The columns append writes; position is the database's to draw.
@@ -279,17 +324,20 @@ def _guards(writes: list[StreamWrite]) -> list[tuple[str, list[Any]]]:
     return guards
 
 
-def _insert(rows: list[dict[str, Any]], guards: list[tuple[str, list[Any]]], keyed: list[uuid.UUID]) -> int | None:
+def _insert(rows: list[dict[str, Any]], guards: list[tuple[str, list[Any]]], keyed: list[uuid.UUID],
+            made: list[tuple[uuid.UUID, bytes, bool]], made_at: Any) -> int | None:
     """One INSERT for every row, if every guard holds; returns the highest
     position drawn, or None if a guard failed and nothing was written. On
     PostgreSQL the same statement takes the append lock before its first row and
-    lets go after its last (``_locked``)."""
-    table = connection.ops.quote_name(StoredEvent._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in _COLUMNS.values())
-    values = ", ".join(["(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"] * len(rows))
+    lets go after its last (``_locked``), and stores the new keys ``made``
+    (elsewhere they are stored before: ``made`` is empty)."""
+    table, columns, _, _ = _names(connection.vendor)
+    values = ", ".join([_ROW] * len(rows))
     params = [row[name] for row in rows for name in _COLUMNS]
     if connection.vendor == "postgresql":
-        sql, params = _locked(table, columns, values, params, guards, keyed)
+        sql, params = _locked(table, columns, values, params, guards, keyed, made, made_at)
+    elif made:
+        raise ValueError("New keys are stored in the INSERT on PostgreSQL only.")
     elif guards:
         where = " AND ".join(condition for condition, _ in guards)
         sql = (f"INSERT INTO {table} ({columns}) SELECT * FROM (VALUES {values}) AS written WHERE {where} "
@@ -302,40 +350,74 @@ def _insert(rows: list[dict[str, Any]], guards: list[tuple[str, list[Any]]], key
         return max((row[0] for row in cursor.fetchall() if row[0] is not None), default=None)
 
 
+# One row's placeholders in the INSERT's VALUES.
+_ROW = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+
+
+@cache
+def _names(vendor: str) -> tuple[str, str, str, str]:
+    """The event table and its written columns, the key table and the columns a
+    new key is written in, quoted: the same SQL for every append, made once.
+    Quoted for each append, they cost a registration 16 ``quote_name`` calls
+    and as many lookups through Django's ``connection`` proxy, of its 33."""
+    quote = connection.ops.quote_name
+    key_fields = {f.name: f.column for f in DataKey._meta.concrete_fields}
+    return (quote(StoredEvent._meta.db_table), ", ".join(quote(f.column) for f in _COLUMNS.values()),
+            quote(DataKey._meta.db_table),
+            ", ".join(quote(key_fields[name]) for name in ("subject", "key", "wrapped", "created_at")))
+
+
 def _locked(table: str, columns: str, values: str, params: list[Any], guards: list[tuple[str, list[Any]]],
-            keyed: list[uuid.UUID]) -> tuple[str, list[Any]]:
+            keyed: list[uuid.UUID], made: list[tuple[uuid.UUID, bytes, bool]],
+            made_at: Any) -> tuple[str, list[Any]]:
     """The INSERT as one round trip under the append lock (module docstring):
 
     * ``drawn`` takes the lock, once (a MATERIALIZED CTE runs at most once);
-      every row to insert is joined to its one row, so none is written before
-      it — the rows, and the id of the (sub)transaction writing them, come
-      after the lock is taken;
-    * each key the data was sealed under is read again ``FOR SHARE`` after the
-      lock (the subquery names ``drawn``): an erasure that deleted one while
-      this append waited has committed by then, and the locking read sees the
-      newest row (READ COMMITTED re-checks a changed row), so nothing is
-      written; and an erasure still to come waits for this transaction's end
-      before deleting the key;
+      every row to insert is joined to its one row (through ``go``, if there
+      are conditions), so none is written before it — the rows, and the id of
+      the (sub)transaction writing them, come after the lock is taken;
+    * ``go`` holds that row if the guards hold and each key the data was sealed
+      under is still there, read again ``FOR SHARE`` after the lock (the
+      subquery names ``drawn``): an erasure that deleted one while this append
+      waited has committed by then, and the locking read sees the newest row
+      (READ COMMITTED re-checks a changed row), so nothing is written; and an
+      erasure still to come waits for this transaction's end before deleting
+      the key;
+    * ``made`` stores the new keys (a registration's patient's), after the lock
+      too, and the rows go in only if every one did: the key and the data it
+      seals are written together, or neither. A key already stored for the
+      subject fails the statement (its primary key): nothing is written;
     * the outer SELECT lets go of the lock once the INSERT has written its last
       row (an aggregate reads all of ``inserted`` first), whether it wrote any.
 
     If the statement fails, the lock may be held: ``_drawing_positions`` lets go."""
-    data_keys = connection.ops.quote_name(DataKey._meta.db_table)
+    _, _, data_keys, key_columns = _names(connection.vendor)
     conditions = [condition for condition, _ in guards]
-    params = [APPEND_LOCK_KEY, *params, *[param for _, guard_params in guards for param in guard_params]]
+    gate_params = [param for _, guard_params in guards for param in guard_params]
+    as_uuid = _uuid_param()
     if keyed:
-        subject = _uuid_param()
         conditions.append(
             f"(SELECT COUNT(*) FROM (SELECT 1 FROM {data_keys} kept WHERE kept.subject IN "
-            f"({', '.join(['%s'] * len(keyed))}) AND kept.{connection.ops.quote_name('key')} IS NOT NULL "
+            f"({', '.join(['%s'] * len(keyed))}) AND kept.\"key\" IS NOT NULL "
             "AND drawn.held FOR SHARE) AS still_kept) = %s")
-        params += [*map(subject, keyed), len(keyed)]
-    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    sql = (f"WITH drawn AS MATERIALIZED (SELECT true AS held FROM pg_advisory_lock(%s)), "
-           f"inserted AS (INSERT INTO {table} ({columns}) SELECT written.* FROM drawn, (VALUES {values}) AS written "
-           f"{where} RETURNING position) "
-           "SELECT MAX(position), pg_advisory_unlock(%s) FROM inserted")
-    return sql, [*params, APPEND_LOCK_KEY]
+        gate_params += [*map(as_uuid, keyed), len(keyed)]
+    ctes = ["drawn AS MATERIALIZED (SELECT true AS held FROM pg_advisory_lock(%s))"]
+    head: list[Any] = [APPEND_LOCK_KEY]
+    gate = "drawn"
+    if conditions:
+        ctes.append(f"go AS MATERIALIZED (SELECT held FROM drawn WHERE {' AND '.join(conditions)})")
+        head += gate_params
+        gate = "go"
+    check, tail = "", []  # the rows go in only if every new key did
+    if made:
+        ctes.append(f"made AS (INSERT INTO {data_keys} ({key_columns}) SELECT fresh.* FROM {gate}, "
+                    f"(VALUES {', '.join(['(%s, %s, %s, %s)'] * len(made))}) AS fresh RETURNING 1)")
+        head += [value for subject, key, wrapped in made for value in (as_uuid(subject), key, wrapped, made_at)]
+        check, tail = " WHERE (SELECT COUNT(*) FROM made) = %s", [len(made)]
+    ctes.append(f"inserted AS (INSERT INTO {table} ({columns}) SELECT written.* FROM {gate}, "
+                f"(VALUES {values}) AS written{check} RETURNING position)")
+    sql = f"WITH {', '.join(ctes)} SELECT MAX(position), pg_advisory_unlock(%s) FROM inserted"
+    return sql, [*head, *params, *tail, APPEND_LOCK_KEY]
 
 
 def _streams(stream_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[int, tuple[str, ...]]]:
@@ -376,22 +458,33 @@ def serialize_appends() -> None:
 
 @contextmanager
 def _drawing_positions() -> Iterator[None]:
-    """Where an append draws its positions: on PostgreSQL a savepoint, so that
-    the rows are written by a subtransaction whose id is given at its first
-    write — under the append lock, which the INSERT itself takes — even when the
-    transaction wrote before (a new patient's key, the caller's own work).
-    PostgreSQL gives ids lazily, at a (sub)transaction's first write, not at
-    BEGIN or SAVEPOINT: beginning the savepoint before the lock costs nothing.
+    """Where an append draws its positions on PostgreSQL. Its rows must be
+    written by a (sub)transaction whose id is given at its first write — under
+    the append lock, which the INSERT itself takes (module docstring).
 
-    The INSERT lets go of the lock itself. If it fails, the savepoint is rolled
-    back and the lock let go here, if this session still holds it as its own
-    (a session lock outlives a rollback)."""
+    * In a transaction (the caller's: it may have written before, and its id
+      may be older than the lock) that is a savepoint, whose own id is given at
+      the INSERT. PostgreSQL gives ids lazily, at a (sub)transaction's first
+      write, not at BEGIN or SAVEPOINT: beginning the savepoint before the lock
+      costs nothing but its round trips (SAVEPOINT, RELEASE).
+    * With no transaction around it (autocommit: the store's own appends, one
+      command each), the INSERT is the whole transaction, new keys and all
+      (``_locked``): its first write is under the lock. No savepoint, and no
+      BEGIN and COMMIT either: one round trip where there were five.
+
+    The INSERT lets go of the lock itself. If it fails, the savepoint (or,
+    alone, the statement's own transaction) is rolled back and the lock let go
+    here, if this session still holds it as its own (a session lock outlives a
+    rollback)."""
     if connection.vendor != "postgresql":
         yield
         return
     try:
-        with transaction.atomic():
+        if connection.get_autocommit():  # no transaction: the INSERT is one
             yield
+        else:
+            with transaction.atomic():
+                yield
     except BaseException:
         _let_go_after_failure()
         raise

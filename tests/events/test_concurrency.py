@@ -134,17 +134,29 @@ def log_only(projection_stalled):  # only the log matters here
     pass
 
 
+WAYS_TO_APPEND = ("in a transaction", "after the transaction wrote", "alone", "each way in turn")
+
+
 @pytest.mark.postgresql  # commit order vs. position order: SQLite has one writer at a time
-def test_a_reader_following_the_log_never_skips_a_late_commit(log_only):
+@pytest.mark.parametrize("how", WAYS_TO_APPEND)
+def test_a_reader_following_the_log_never_skips_a_late_commit(log_only, how):
     """Concurrent writers, each holding its transaction open a little after its insert
     (as a busy web request would), and a reader asking "what is after position N?"
     over and over, as a projector does. Every event the writers committed must reach
-    the reader, in order — none may become visible below a position it has passed."""
+    the reader, in order — none may become visible below a position it has passed.
+
+    A writer appends in its transaction; or in a transaction that wrote before
+    (a request's own work: its id is given then, before the append lock — the
+    store's savepoint is what keeps the rows' writer newer than the lock); or
+    alone, no transaction around it (the store's own: one statement, no
+    savepoint); or each of these in turn."""
     import random
     import uuid
 
     from django.db import transaction
+    from django.utils import timezone
 
+    from events.models import Snapshot
     from tests.events.conftest import test_event
 
     writers, appends = 6, 15
@@ -155,8 +167,17 @@ def test_a_reader_following_the_log_never_skips_a_late_commit(log_only):
     def write(i):
         stream = uuid.uuid4()
         for version in range(appends):
+            way = WAYS_TO_APPEND[(i + version) % 3] if how == WAYS_TO_APPEND[-1] else how
+            tick = store.StreamWrite(stream, "thing", version, [test_event("TICK")])
+            if way == "alone":
+                store.append([tick], metadata=meta)
+                continue
             with transaction.atomic():
-                store.append([store.StreamWrite(stream, "thing", version, [test_event("TICK")])], metadata=meta)
+                if way == "after the transaction wrote":
+                    Snapshot.objects.create(stream_id=uuid.uuid4(), stream_type="thing", schema="none", version=1,
+                                            state={}, taken_at=timezone.now())
+                    threading.Event().wait(random.uniform(0, 0.004))
+                store.append([tick], metadata=meta)
                 time_to_commit = random.uniform(0, 0.004)
                 threading.Event().wait(time_to_commit)
 
