@@ -134,7 +134,8 @@ def log_only(projection_stalled):  # only the log matters here
     pass
 
 
-WAYS_TO_APPEND = ("in a transaction", "after the transaction wrote", "alone", "each way in turn")
+WAYS_TO_APPEND = ("in a transaction", "after the transaction wrote", "alone", "a new patient, alone",
+                  "each way in turn")
 
 
 @pytest.mark.postgresql  # commit order vs. position order: SQLite has one writer at a time
@@ -149,13 +150,15 @@ def test_a_reader_following_the_log_never_skips_a_late_commit(log_only, how):
     (a request's own work: its id is given then, before the append lock — the
     store's savepoint is what keeps the rows' writer newer than the lock); or
     alone, no transaction around it (the store's own: one statement, no
-    savepoint); or each of these in turn."""
+    savepoint); or alone, registering a new patient, whose key the same
+    statement stores after the lock (``store._locked``); or each of these in turn."""
     import random
     import uuid
 
     from django.db import transaction
     from django.utils import timezone
 
+    from events.domain.patient import PatientCreated
     from events.models import Snapshot
     from tests.events.conftest import test_event
 
@@ -165,10 +168,15 @@ def test_a_reader_following_the_log_never_skips_a_late_commit(log_only, how):
     seen = []
 
     def write(i):
-        stream = uuid.uuid4()
-        for version in range(appends):
-            way = WAYS_TO_APPEND[(i + version) % 3] if how == WAYS_TO_APPEND[-1] else how
+        stream, version = uuid.uuid4(), 0  # the writer's "thing" stream and its version
+        for turn in range(appends):
+            way = WAYS_TO_APPEND[(i + turn) % 4] if how == WAYS_TO_APPEND[-1] else how
+            if way == "a new patient, alone":
+                registration = PatientCreated(name=f"Writer {i}", date_of_birth=datetime.date(1980, 1, 2))
+                store.append([store.StreamWrite(uuid.uuid4(), "patient", 0, [registration])], metadata=meta)
+                continue
             tick = store.StreamWrite(stream, "thing", version, [test_event("TICK")])
+            version += 1
             if way == "alone":
                 store.append([tick], metadata=meta)
                 continue
