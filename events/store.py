@@ -59,7 +59,6 @@ same query: no reader pays a second one), where it is read.
 """
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -68,6 +67,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, NamedTuple
 
+import orjson
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Max, QuerySet
 from django.db.models.expressions import RawSQL
@@ -606,7 +606,7 @@ def _recorded(where: str, params: list[Any], *, own_keys: bool = False) -> list[
 
 def _json(position: int, type_name: str, data: str) -> dict[str, Any]:
     try:
-        loaded = json.loads(data)
+        loaded = orjson.loads(data)
     except ValueError as error:
         raise UndecodableEvent(position, type_name, error) from error
     if type(loaded) is not dict:
@@ -676,19 +676,29 @@ def read_feed(*, after: int, limit: int) -> list[FeedEvent]:
     with connection.cursor() as cursor:
         cursor.execute(page, [after, limit])
         rows = cursor.fetchall()
-    # Stream ids, metadata and times repeat over a page (the events of one append
-    # share them all): each distinct value is converted once. Rows may thus share
-    # one metadata dict; like the whole row, it is for reading.
-    stream_ids = _once(_uuid, (row[1] for row in rows))
-    metadatas = _once(json.loads, (row[7] for row in rows))
+    # Metadata and times repeat over a page (the events of one append share them):
+    # each distinct value is converted once. Rows may thus share one metadata dict;
+    # like the whole row, it is for reading.
+    stream_ids = _uuids([row[1] for row in rows])
+    metadatas = _once(orjson.loads, (row[7] for row in rows))
     times = _once(as_time, (time for row in rows for time in row[8:]))
-    datas = [json.loads(row[5]) for row in rows]
-    keyring = shredding.Keyring.for_rows(datas)
-    return [FeedEvent(position, stream_ids[stream_id], stream_type, version, type,
-                      upcast(type, schema_version, keyring.opened(data) if event_class(type).personal else data),
+    datas = [orjson.loads(row[5]) for row in rows]
+    personal = _once(lambda type_name: bool(event_class(type_name).personal), (row[4] for row in rows))
+    keyring = shredding.Keyring.for_rows(data for row, data in zip(rows, datas, strict=True) if personal[row[4]])
+    return [FeedEvent(position, stream_id, stream_type, version, type,
+                      upcast(type, schema_version, keyring.opened(data) if personal[type] else data),
                       metadatas[metadata], times[occurred_at], times[recorded_at])
-            for (position, stream_id, stream_type, version, type, _, schema_version, metadata, occurred_at,
-                 recorded_at), data in zip(rows, datas, strict=True)]
+            for (position, _, stream_type, version, type, _, schema_version, metadata, occurred_at,
+                 recorded_at), stream_id, data in zip(rows, stream_ids, datas, strict=True)]
+
+
+def _uuids(values: list[Any]) -> list[uuid.UUID]:
+    """Stream ids as UUIDs: PostgreSQL's driver makes them (in C, cheaper than
+    any sharing of them); SQLite gives their hex, each distinct one parsed once."""
+    if not values or type(values[0]) is uuid.UUID:
+        return values
+    parsed = _once(_uuid, values)
+    return [parsed[value] for value in values]
 
 
 def _once(convert: Callable[[Any], Any], values: Iterable[Any]) -> dict[Any, Any]:

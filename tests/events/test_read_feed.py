@@ -77,6 +77,13 @@ def test_pages_follow_the_log_in_position_order(log):
     assert store.read_feed(after=positions[-1], limit=10) == []
 
 
+def test_each_patients_fields_open_under_their_own_key_on_one_page(log):
+    opened = {row.stream_id: row.current_data for row in store.read_feed(after=0, limit=1000)
+              if row.type == "PATIENT_CREATED"}
+    assert (opened[log["kept"]]["name"], opened[log["lost"]]["name"]) == ("Kept Key", "Lost Key")
+    assert opened[log["kept"]]["phone"] == "+442079460321"
+
+
 def test_personal_fields_are_opened_and_an_erased_patient_reads_as_erased(log):
     DataKey.objects.filter(subject=log["lost"]).delete()
     names = {row.stream_id: row.current_data["name"] for row in store.read_feed(after=0, limit=1000)
