@@ -138,6 +138,20 @@ def _unused(loaded: tuple[Any, int], what: str) -> tuple[Any, int]:
     return state, version
 
 
+def _register(ctx: Context, stream_id: uuid.UUID, stream_type: str, evolve: Evolve, what: str,
+              decide: Callable[[Any], list[Event]]) -> Written:
+    """A new stream's first events, decided on no history and appended without
+    reading the stream first: a registration's id is new but for a mistaken or
+    repeated request, and then the append finds it taken and writes nothing (the
+    stream's first version is there already). Only then is the stream read, to
+    refuse as ``_unused`` does — so every registration costs one round trip fewer."""
+    try:
+        return _append_one(ctx, stream_id, stream_type, 0, decide(None))
+    except Conflict:
+        state, version = _unused(load(stream_id, evolve), what)
+        return _append_one(ctx, stream_id, stream_type, version, decide(state))
+
+
 def _existing(stream_id: uuid.UUID, evolve: Evolve, what: str) -> tuple[Any, int]:
     state, version = load(stream_id, evolve)
     if state is None:
@@ -164,10 +178,8 @@ def _id(value: uuid.UUID | str | None) -> uuid.UUID:
 # --- Doctors -------------------------------------------------------------
 
 def register_doctor(ctx: Context, command: RegisterDoctor) -> Written:
-    doctor_id = _id(command.doctor_id)
-    state, version = _unused(load(doctor_id, doctor.evolve), "doctor")
-    events = doctor.register(state, name=command.name, specialty=command.specialty)
-    return _append_one(ctx, doctor_id, doctor.STREAM, version, events)
+    return _register(ctx, _id(command.doctor_id), doctor.STREAM, doctor.evolve, "doctor",
+                     lambda state: doctor.register(state, name=command.name, specialty=command.specialty))
 
 
 def update_doctor(ctx: Context, command: UpdateDoctor) -> Written:
@@ -208,11 +220,10 @@ def _record_shift(ctx: Context, command: Arrive | Leave, decide: Callable[..., l
 # --- Patients ------------------------------------------------------------
 
 def register_patient(ctx: Context, command: RegisterPatient) -> Written:
-    patient_id = _id(command.patient_id)
-    state, version = _unused(load(patient_id, patient.evolve), "patient")
-    events = patient.register(state, name=command.name, date_of_birth=command.date_of_birth,
-                              today=timezone.localdate(ctx.now), phone=command.phone, email=command.email)
-    return _append_one(ctx, patient_id, patient.STREAM, version, events)
+    return _register(ctx, _id(command.patient_id), patient.STREAM, patient.evolve, "patient",
+                     lambda state: patient.register(state, name=command.name, date_of_birth=command.date_of_birth,
+                                                    today=timezone.localdate(ctx.now), phone=command.phone,
+                                                    email=command.email))
 
 
 def update_patient(ctx: Context, command: UpdatePatient) -> Written:

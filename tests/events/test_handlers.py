@@ -5,11 +5,21 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from clinic.commands import status_of
 from events import handlers, store
 from events.domain import errors, schedule
-from events.domain.commands import Arrive, BookAppointment, CancelAppointment, Leave, RegisterDoctor, RegisterPatient
+from events.domain.commands import (
+    Arrive,
+    BookAppointment,
+    CancelAppointment,
+    ErasePatient,
+    Leave,
+    RegisterDoctor,
+    RegisterPatient,
+)
 from events.models import StoredEvent
 
 DAY = datetime.date(2030, 1, 7)
@@ -52,6 +62,31 @@ def test_registering_a_patient_with_an_existing_id_is_409(patient, ctx, count):
                                                patient_id=patient))
     assert status_of(refused.value) == 409
     assert count() == before
+
+
+def test_a_patient_cannot_be_registered_under_a_doctors_id_nor_an_erased_patients(doctor, patient, ctx, count):
+    handlers.dispatch(ctx, ErasePatient(patient_id=patient, reason="asked"))
+    before = count()
+    for taken in (doctor, patient):
+        with pytest.raises(errors.AlreadyExists) as refused:
+            handlers.dispatch(ctx, RegisterPatient(name="Other", date_of_birth=datetime.date(1990, 1, 1),
+                                                   patient_id=taken))
+        assert status_of(refused.value) == 409
+    assert count() == before
+
+
+@pytest.mark.parametrize("command", [
+    RegisterPatient(name="Alan Turing", date_of_birth=datetime.date(1954, 6, 7), patient_id=uuid.uuid4()),
+    RegisterDoctor(name="Ada Lovelace", specialty="Cardiology", doctor_id=uuid.uuid4()),
+], ids=["patient", "doctor"])
+def test_a_registration_appends_without_reading_its_new_stream_first(committed_db, ctx, command):
+    """A registration's id is new but for a mistake: the append itself finds one
+    that is taken (above), so the command reads no events (nor a snapshot) first."""
+    with CaptureQueriesContext(connection) as queries:
+        handlers.dispatch(ctx, command)
+    statements = [query["sql"] for query in queries.captured_queries]
+    first_insert = next(n for n, sql in enumerate(statements) if "INSERT INTO" in sql and "storedevent" in sql)
+    assert [sql for sql in statements[:first_insert] if "storedevent" in sql or "snapshot" in sql] == []
 
 
 def test_a_client_chosen_id_is_used(committed_db, ctx):
