@@ -297,3 +297,16 @@ def test_read_log_gives_only_the_types_asked_within_the_bounds(write):
                                                limit=100)] == [e.position for e in log[2:6]]
     assert [e.position for e in store.read_log(after=0, up_to=head, types=["B"], limit=1)] == [log[3].position]
     assert store.read_log(after=head, up_to=head + 10, types=["A"], limit=100) == []
+
+
+@pytest.mark.postgresql  # prepared statements are PostgreSQL's (clinic.settings, docs/operations.md)
+def test_an_append_run_again_and_again_is_prepared_once_on_its_connection(committed_db, ctx):
+    """Server-side binding: from its fifth run on a connection, an append's INSERT
+    is prepared there, so PostgreSQL parses and plans it no more."""
+    for n in range(6):
+        handlers.dispatch(ctx, RegisterDoctor(name=f"Doctor {n}", specialty="Cardiology"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                       ["%INSERT INTO \"events_storedevent\"%"])
+        (prepared,) = cursor.fetchone()
+    assert prepared == 1
