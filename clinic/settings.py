@@ -132,6 +132,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # A stopped or unreachable server is reported within seconds (/healthz), not after TCP's minutes.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # Prepared statements on, for the statements that ask (clinic.db.compiled): the
+    # API's token lookup and detail, parsed and planned once per connection. Every
+    # other query is bound on the client, as Django binds them, and never prepared:
+    # psycopg prepares only a statement that asks, or that has run this many times
+    # on a server-bound cursor, which Django does not use.
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

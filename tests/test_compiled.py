@@ -34,3 +34,21 @@ def test_a_value_that_is_not_a_parameter_is_refused(committed_db):
     everything = Compiled(lambda pk: selectors.appointments(), Appointment._meta.pk)
     with pytest.raises(ValueError):
         everything(None)
+
+
+@pytest.mark.postgresql
+def test_on_postgresql_it_is_prepared_once_and_logged_with_its_values(appointment, unknown_id):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    by_id = Compiled(lambda pk: selectors.appointments().filter(pk=pk), Appointment._meta.pk)
+    with CaptureQueriesContext(connection) as captured:
+        assert by_id(unknown_id) == []
+        (row,) = by_id(appointment)
+    assert row.pk == appointment
+    assert [str(unknown_id).replace("-", "") in q["sql"].replace("-", "") for q in captured.captured_queries] == [
+        True, False]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                       ['%FROM "readmodels_appointment" INNER JOIN%'])
+        assert cursor.fetchone() == (1,)
