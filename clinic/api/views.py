@@ -59,7 +59,7 @@ class ShowsPatients:
     read audit before it is returned; if that fails, the request fails. A 202
     carries ids only and is not recorded. ``patient_field`` is the field of the
     view's rows that names the patient: a detail read by its id records the read
-    in the same statement (``NeedToKnow.get_object``)."""
+    in the same statement (``NeedToKnow.read_by_id``)."""
 
     patient_field: str
 
