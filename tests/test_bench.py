@@ -105,3 +105,16 @@ def test_the_command_script_writes_what_it_plans():
     kinds = {c.kind for c in script}
     assert {"doctor", "patient", "arrive", "book", "leave"} <= kinds
     assert sum(c.events for c in script) >= 300
+
+
+def test_the_unaudited_baseline_records_no_read(api, appointment, settings):
+    """What the audit costs is measured against the same detail without it: on
+    PostgreSQL the real detail records in its own read's statement, which the
+    baseline must leave out too."""
+    from clinic.audit.models import PatientRead
+
+    settings.ROOT_URLCONF = "bench.urls"
+    assert api.get(f"/bench/unaudited/appointments/{appointment}/").status_code == 200
+    assert not PatientRead.objects.exists()
+    assert api.get(f"/api/appointments/{appointment}/").status_code == 200
+    assert PatientRead.objects.count() == 1

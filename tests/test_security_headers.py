@@ -179,3 +179,44 @@ def test_the_sign_in_page_and_the_admin_have_the_policy_too(client, superuser):
     assert "'unsafe-inline'" not in str(policy(client.get("/accounts/login/")))
     client.force_login(superuser)
     assert policy(client.get("/admin/"))["script-src"] == ["'self'"]
+
+
+def test_the_policy_built_once_is_the_one_django_csp_builds(client):
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+
+    from clinic.middleware import ContentSecurityPolicy
+
+    def answer(request):
+        return HttpResponse("ok")
+
+    ours, theirs = ContentSecurityPolicy(answer), CSPMiddleware(answer)
+    for _ in range(2):  # built, then remembered
+        request = client.get("/accounts/login/").wsgi_request
+        assert ours(request)["Content-Security-Policy"] == theirs(request)["Content-Security-Policy"]
+
+
+def test_a_response_that_changes_its_policy_gets_its_own(client, settings):
+    from csp.constants import NONCE
+    from csp.decorators import csp_update
+    from django.http import HttpResponse
+
+    from clinic.middleware import ContentSecurityPolicy
+
+    @csp_update({"img-src": ["https://example.org"]})
+    def changed(request):
+        return HttpResponse("ok")
+
+    def nonced(request):
+        str(request.csp_nonce)  # as a template asking for a nonce does
+        return HttpResponse("ok")
+
+    request = client.get("/accounts/login/").wsgi_request
+    assert "https://example.org" in ContentSecurityPolicy(changed)(request)["Content-Security-Policy"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"],
+                                                       "script-src": ["'self'", NONCE]}}
+    request = client.get("/accounts/login/").wsgi_request
+    header = ContentSecurityPolicy(nonced)(request)["Content-Security-Policy"]
+    assert f"'nonce-{request._csp_nonce}'" in header
+    assert "nonce-" not in ContentSecurityPolicy(lambda request: HttpResponse("ok"))(
+        client.get("/accounts/login/").wsgi_request)["Content-Security-Policy"]

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from clinic import commands
 from clinic.audit.models import PatientRead
-from clinic.audit.reads import patients_in, record_reads
+from clinic.audit.reads import RecordedRead, patients_in, record_reads
 from clinic.dates import FIRST_DAY, LAST_DAY, CalendarDateField
 from clinic.db.compiled import Compiled
 from clinic.roles import visible, whose
@@ -57,7 +57,11 @@ class ShowsPatients:
     or a command's answer, which shows the resource as projected (a cancellation
     shows the patient's name, an update the fields not sent) — is recorded in the
     read audit before it is returned; if that fails, the request fails. A 202
-    carries ids only and is not recorded."""
+    carries ids only and is not recorded. ``patient_field`` is the field of the
+    view's rows that names the patient: a detail read by its id records the read
+    in the same statement (``NeedToKnow.read_by_id``)."""
+
+    patient_field: str
 
     @staticmethod
     def patient_of(row):
@@ -73,12 +77,16 @@ class ShowsPatients:
 
 
 class ShowsPatient(ShowsPatients):
+    patient_field = "id"
+
     @staticmethod
     def patient_of(row):
         return row["id"]
 
 
 class ShowsAppointment(ShowsPatients):
+    patient_field = "patient"
+
     @staticmethod
     def patient_of(row):
         return row["patient"]["id"]
@@ -134,13 +142,14 @@ class NeedToKnow(generics.GenericAPIView):
 
     narrow: visible.Narrow = staticmethod(visible.everything)
     _by_id: Compiled | None = None
+    _recorded_by_id: RecordedRead | None = None
 
     def get_queryset(self):
         return self.narrow(staff_of(self.request.user), super().get_queryset())
 
     def get_object(self):
         row = visible.one(staff_of(self.request.user), self.narrow, self.queryset.all(), self.kwargs["pk"],
-                          self.by_id())
+                          self.read_by_id)
         if row is None:
             raise Http404("Nothing has this id.")
         self.check_object_permissions(self.request, row)
@@ -157,6 +166,21 @@ class NeedToKnow(generics.GenericAPIView):
             compiled = Compiled(lambda pk: queryset.filter(pk=pk), queryset.model._meta.pk)
             cls._by_id = compiled
         return compiled
+
+    def read_by_id(self, pk):
+        """The row, by ``by_id``. A view that shows patients (``ShowsPatients``)
+        records a GET's read in the same statement (clinic.audit.reads.RecordedRead):
+        ``visible.one`` reads this way only a row the user may see, and a
+        retrieve answers the row it got."""
+        field = getattr(self, "patient_field", None)
+        if field is None or self.request.method not in ("GET", "HEAD"):
+            return self.by_id()(pk)
+        cls = type(self)
+        recorded = cls.__dict__.get("_recorded_by_id")
+        if recorded is None:
+            recorded = RecordedRead(self.by_id(), self.queryset.model._meta.get_field(field))
+            cls._recorded_by_id = recorded
+        return recorded(self.request, pk)
 
 
 # --- Doctors -------------------------------------------------------------
@@ -445,6 +469,7 @@ class AppointmentCardDetail(ShowsAppointment, NeedToKnow, generics.RetrieveAPIVi
     capabilities = {"GET": Capability.SEE_PATIENTS}
     narrow = staticmethod(visible.appointments)
     queryset = selectors.appointment_cards()
+    patient_field = "patient_id"  # the card keeps the patient's id as a column, not a link
     serializer_class = s.AppointmentCardSerializer
 
 

@@ -33,11 +33,13 @@ class ObserveRequests:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        if iscoroutinefunction(get_response):
+        # Decided once: asking on every request was a percent of the API detail's time.
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
             markcoroutinefunction(self)
 
     def __call__(self, request):
-        if iscoroutinefunction(self):
+        if self.is_async:
             return self._acall(request)
         started, token = _begin(request)
         try:

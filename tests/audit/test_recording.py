@@ -1,14 +1,14 @@
 """Every answer that shows a patient's data leaves an audit record — who, which
 view, which patient — written before the answer; if it cannot be written, there
 is no answer. Views that show no patient write nothing."""
+import contextlib
 import datetime
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
-from clinic.audit import reads as audit_reads
 from events import handlers
-from events.domain.commands import BookAppointment, CancelAppointment, RegisterPatient
+from events.domain.commands import BookAppointment, CancelAppointment, RegisterDoctor, RegisterPatient
 
 
 @pytest.fixture
@@ -46,6 +46,23 @@ def test_an_api_read_records_each_patient_it_shows(api, reads, appointment, canc
     assert set(PatientRead.objects.values_list("correlation_id", flat=True)) == {"trace-42"}
 
 
+def test_a_detail_not_shown_records_nothing(api, reads, ctx, clinician, patient, unknown_id):
+    from tests.conftest import api_client_for
+    other_doctor = handlers.dispatch(ctx, RegisterDoctor(name="Someone Else", specialty="GP")).id
+    elsewhere = handlers.dispatch(ctx, BookAppointment(doctor_id=other_doctor, patient_id=patient,
+                                                       day=datetime.date(2030, 1, 8), time=datetime.time(9, 0))).id
+    assert api.get(f"/api/appointments/{unknown_id}/").status_code == 404
+    assert api.get(f"/api/patients/{unknown_id}/").status_code == 404
+    assert api_client_for(clinician).get(f"/api/appointments/{elsewhere}/").status_code == 403
+    assert reads() == []
+
+
+def test_each_detail_read_is_recorded_once(api, reads, appointment, patient):
+    for _ in range(2):
+        assert api.get(f"/api/appointments/{appointment}/").status_code == 200
+    assert reads() == [("reception", "api:appointment", patient)] * 2
+
+
 def test_a_read_of_doctors_records_nothing(api, reads, doctor, appointment):
     assert api.get(f"/api/doctors/{doctor}/").status_code == 200
     assert api.get("/api/doctors/").status_code == 200
@@ -58,12 +75,34 @@ def test_a_command_answer_showing_the_patient_is_recorded_with_its_method(api, r
     assert reads() == [("reception", "api:appointment-cancel POST", patient)]
 
 
-def test_no_answer_without_its_audit_record(api, patient, monkeypatch):
-    def broken(rows):
-        raise DatabaseError("the audit table is unavailable")
-    monkeypatch.setattr(audit_reads, "_insert", broken)
-    with pytest.raises(DatabaseError):
-        api.get(f"/api/patients/{patient}/")
+@contextlib.contextmanager
+def audit_refused():
+    """The database refuses every new audit record, as a full disk or a lost grant would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE FUNCTION test_refuse_read() RETURNS trigger AS $$ BEGIN "
+                           "RAISE EXCEPTION 'the audit table is unavailable'; END $$ LANGUAGE plpgsql")
+            cursor.execute("CREATE TRIGGER test_refuse_read BEFORE INSERT ON audit_patientread "
+                           "FOR EACH ROW EXECUTE FUNCTION test_refuse_read()")
+        else:
+            cursor.execute("CREATE TRIGGER test_refuse_read BEFORE INSERT ON audit_patientread "
+                           "BEGIN SELECT RAISE(ABORT, 'the audit table is unavailable'); END")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER test_refuse_read" + (" ON audit_patientread" if connection.vendor ==
+                                                                 "postgresql" else ""))
+            if connection.vendor == "postgresql":
+                cursor.execute("DROP FUNCTION test_refuse_read()")
+
+
+# The details read their row and record it in one statement on PostgreSQL (RecordedRead); the list does not.
+@pytest.mark.parametrize("url", ["/api/patients/{patient}/", "/api/appointments/{appointment}/", "/api/patients/"])
+def test_no_answer_without_its_audit_record(api, reads, patient, appointment, url):
+    with audit_refused(), pytest.raises(DatabaseError, match="the audit table is unavailable"):
+        api.get(url.format(patient=patient, appointment=appointment))
+    assert reads() == []
 
 
 WEB_READS = [
