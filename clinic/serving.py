@@ -27,7 +27,12 @@ from django.urls import reverse
 from clinic.asgi import application as asgi
 
 # Threads per web process for sync requests; each may hold a database connection.
-THREADS = int(os.environ.get("WEB_THREADS", "8"))
+# A request is mostly Python, and a process's threads take turns on one interpreter:
+# loaded over the wire (make bench-http, 2 processes, 8 connections), the detail
+# answered 506/s with 8 threads, 607 with 4, 650-659 with 2 and 490 with 1 (one
+# thread cannot run while another waits on the database). Raise it where requests
+# wait on slow I/O more than they compute.
+THREADS = int(os.environ.get("WEB_THREADS", "2"))
 LIVE = reverse("web:live")
 
 # (Django's handler returns the response itself, an iterable of bytes; its stubs say HttpResponseBase.)
