@@ -131,9 +131,16 @@ def _wait_for_worker(sender, position, **kwargs):
 
 def every_subscriber_at_the_head():
     """Every process and projector has read the whole log, the processes' own
-    appends included: nothing is left for a worker to do."""
-    head = store.head_position()
+    appends included: nothing is left for a worker to do.
+
+    The checkpoints are read before the head, and the head is the last position
+    drawn, not the readable one. Read the other way round, a subscriber's batch
+    committing between the two reads (its checkpoint and its appends at once) would
+    leave a checkpoint that looks at an old head while a later subscriber has its
+    appends still to read; and a readable head held back by a transaction in
+    flight would look reached too early."""
     reached = dict(Checkpoint.objects.values_list("projector", "position"))
+    head = store.last_position()
     return all(reached.get(subscriber.name, 0) >= head for subscriber in runner.SUBSCRIBERS)
 
 
