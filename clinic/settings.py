@@ -71,7 +71,7 @@ MIDDLEWARE = [
     # First, so the time counted is the whole answer's (clinic.operations.requests).
     "clinic.operations.requests.ObserveRequests",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "clinic.middleware.ContentSecurityPolicy",  # django-csp's, the header built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise, so static files keep their caching; every other response
     # is marked Cache-Control: no-store (clinic.middleware says why).

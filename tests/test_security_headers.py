@@ -196,6 +196,26 @@ def test_the_policy_built_once_is_the_one_django_csp_builds(client):
         assert ours(request)["Content-Security-Policy"] == theirs(request)["Content-Security-Policy"]
 
 
+def test_answers_do_not_build_the_policy_again(client, monkeypatch):
+    """The served middleware is the one that remembers the header: django-csp's own
+    builds it for every answer (a twentieth of the API detail's time)."""
+    import csp.middleware
+    import csp.utils
+
+    import clinic.middleware
+
+    built = []
+    for module in (csp.utils, csp.middleware, clinic.middleware):
+        monkeypatch.setattr(module, "build_policy", lambda *a, _build=csp.utils.build_policy, **kw: (
+            built.append(kw), _build(*a, **kw))[1])
+    clinic.middleware._POLICIES.clear()
+    first = client.get("/accounts/login/")
+    assert built, "no policy built for the first answer"
+    built.clear()
+    again = client.get("/accounts/login/")
+    assert built == [] and again["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+
 def test_a_response_that_changes_its_policy_gets_its_own(client, settings):
     from csp.constants import NONCE
     from csp.decorators import csp_update
