@@ -1,12 +1,12 @@
 """How the web processes hand sync requests to Django's WSGI handler on threads
-(``clinic.serving.OnThreads``), driven as uvicorn drives an ASGI application:
+(``clinic.on_threads.OnThreads``), driven as uvicorn drives an ASGI application:
 a scope, a ``receive`` that gives the request's body, a ``send`` that takes the
 answer's messages. ``tests/production/test_deployed_web.py`` serves the real
 application over the wire."""
 import asyncio
 import threading
 
-from clinic.serving import OnThreads
+from clinic.on_threads import OnThreads
 
 SCOPE = {"type": "http", "http_version": "1.1", "method": "GET", "scheme": "http", "path": "/somewhere/",
          "root_path": "", "query_string": b"page=2", "headers": [(b"host", b"clinic.example")],
