@@ -578,6 +578,20 @@ def read_log(*, after: int, up_to: int, types: Sequence[str], limit: int) -> lis
                      [after, up_to, *types, limit])
 
 
+def analyze_log() -> None:
+    """Bring PostgreSQL's statistics of the log up to date: for a reader about to
+    read all of it, ``read_log`` batch after batch (a rebuild).
+
+    After a bulk import they can still describe a log a fraction as long
+    (autovacuum analyzes it a minute or so later). The planner then expects a
+    handful of rows past a batch's start, and reads each batch by sorting every
+    later event of the batch's types: at 1,000,000 events 0.5 s a batch instead of
+    9 ms, half of a rebuild's time. ANALYZE samples the table in about half a second."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(StoredEvent._meta.db_table)}")
+
+
 def _recorded(where: str, params: list[Any], *, own_keys: bool = False) -> list[Recorded]:
     """``Recorded`` tuples of the rows ``where`` selects. ``own_keys`` reads each
     stream's own data key in the same query (a patient's stream is sealed under

@@ -61,6 +61,7 @@ def verify(projectors: Sequence[Projector] = PROJECTORS, *, progress: Progress |
 
 
 def _replay(projectors: Sequence[Projector], targets: dict[str, int], progress: Progress | None) -> None:
+    store.analyze_log()  # a replay reads the whole log, often just after an import
     for projector in projectors:
         locked_checkpoint(projector.name)
         for model in projector.tables:

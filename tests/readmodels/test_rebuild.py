@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from events import handlers, store
 from events.domain.commands import (
@@ -18,6 +19,7 @@ from events.domain.commands import (
     RegisterPatient,
     UpdatePatient,
 )
+from events.models import StoredEvent
 from readmodels import runner
 from readmodels.models import Appointment, Checkpoint, Doctor, Patient, TimesheetEntry
 from readmodels.rebuild import snapshot
@@ -184,6 +186,27 @@ def test_unknown_projector_is_refused_with_exit_2(clinic):
 def test_rebuild_and_verify_on_an_empty_log(committed_db, no_prompt):
     assert "position 0" in run("rebuild_readmodels")
     assert "match" in run("verify_readmodels")
+
+
+@pytest.mark.postgresql
+def test_a_rebuild_first_tells_postgresql_how_long_the_log_has_grown(clinic, fixed_ctx):
+    """With statistics from a shorter log, PostgreSQL read each replay batch by
+    sorting the rest of the log: half of a rebuild's time at 1,000,000 events
+    (``store.analyze_log``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {StoredEvent._meta.db_table}")
+    for n in range(60):  # the log grows well past what the statistics say
+        handlers.dispatch(fixed_ctx, RegisterPatient(name=f"Patient {n}", date_of_birth=datetime.date(1990, 1, 1)))
+    assert _rows_postgresql_counts(StoredEvent) < StoredEvent.objects.count()
+    run("rebuild_readmodels")
+    assert _rows_postgresql_counts(StoredEvent) == StoredEvent.objects.count()
+
+
+def _rows_postgresql_counts(model):
+    """The table's row count in the planner's statistics (exact for a small table once analyzed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
+        return cursor.fetchone()[0]
 
 
 def test_verify_compares_at_the_projected_position_not_the_head(clinic, fixed_ctx, projection_stalled):
