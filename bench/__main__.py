@@ -16,7 +16,8 @@ with a ``_sqlite`` / ``_pg`` suffix, the ratios, and the machine) to
 ``bench/results/latest.json`` (not for the ``tiny`` preset, which only checks the
 harness) and to ``--json PATH``. ``make bench`` runs this; ``make bench
 SIZE=full`` the full preset, whose results are also kept as
-``bench/results/full-<date>-<backends>.json``.
+``bench/results/full-<date>-<HHMM>-<backends>.json`` (its UTC time of day, so a
+second run on one day keeps the first).
 """
 import argparse
 import json
@@ -347,7 +348,8 @@ def main(argv=None):
         write_latest(RESULTS / "latest.json", flat, owned=lambda key: not key.startswith("lag_"))
         print(f"\nWritten: {RESULTS / 'latest.json'}")
         if args.preset == "full":
-            dated = RESULTS / f"full-{flat['date'][:10]}-{'-'.join(backends)}.json"
+            started = flat["date"]  # 2026-12-02T06:05:09Z
+            dated = RESULTS / f"full-{started[:10]}-{started[11:13]}{started[14:16]}-{'-'.join(backends)}.json"
             dated.write_text(json.dumps(flat, indent=1, sort_keys=True) + "\n")
             print(f"Written: {dated}")
     if args.json:
