@@ -25,6 +25,8 @@ from contextlib import contextmanager
 
 from django.db import connection, models, transaction
 
+from events import store
+
 from .models import Checkpoint, DeadLetter
 from .projectors import PROJECTORS, Projector
 from .rebuild import REPLAY_BATCH
@@ -45,6 +47,7 @@ def rebuild_in_shadow(projectors: Sequence[Projector] = PROJECTORS, *, progress:
     shadow = _Postgres() if connection.vendor == "postgresql" else _Sqlite()
     fresh = [model for projector in projectors for model in projector.tables]
     shadow.create([*fresh, Checkpoint, DeadLetter])
+    store.analyze_log()  # it reads the whole log, often just after an import
     try:
         with shadow.first():
             for projector in projectors:  # the bulk of the log, while the live projectors run on
