@@ -348,8 +348,8 @@ def main(argv=None):
         write_latest(RESULTS / "latest.json", flat, owned=lambda key: not key.startswith("lag_"))
         print(f"\nWritten: {RESULTS / 'latest.json'}")
         if args.preset == "full":
-            started = flat["date"]  # 2026-12-02T06:05:09Z
-            dated = RESULTS / f"full-{started[:10]}-{started[11:13]}{started[14:16]}-{'-'.join(backends)}.json"
+            written = flat["date"]  # e.g. 2026-12-02T06:17:49Z
+            dated = RESULTS / f"full-{written[:10]}-{written[11:13]}{written[14:16]}-{'-'.join(backends)}.json"
             dated.write_text(json.dumps(flat, indent=1, sort_keys=True) + "\n")
             print(f"Written: {dated}")
     if args.json:

@@ -46,8 +46,8 @@ def rebuild_in_shadow(projectors: Sequence[Projector] = PROJECTORS, *, progress:
         raise ValueError("A shadow rebuild covers every projector: the dead letters are one table.")
     shadow = _Postgres() if connection.vendor == "postgresql" else _Sqlite()
     fresh = [model for projector in projectors for model in projector.tables]
-    shadow.create([*fresh, Checkpoint, DeadLetter])
     store.analyze_log()  # it reads the whole log, often just after an import
+    shadow.create([*fresh, Checkpoint, DeadLetter])
     try:
         with shadow.first():
             for projector in projectors:  # the bulk of the log, while the live projectors run on
